@@ -1,0 +1,444 @@
+"""A vanilla RNN in numpy with hand-written backpropagation through time.
+
+The model (chapter 2 and chapter 4 of the book), for t = 1 … T::
+
+    a_t = W_xh x_t + W_hh h_{t-1} + b_h      pre-activation
+    h_t = f(a_t)                             hidden state
+    z_t = W_ho h_t + b_o                     output pre-activation
+    o_t = g(z_t)                             output
+
+Arrays index time from 0: ``x[t-1]``, ``a[t-1]``, ``z[t-1]`` and ``o[t-1]``
+belong to step t, while ``h[t]`` is h_t, so ``h[0]`` is the initial state h_0
+and ``h`` has one more entry than the others.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from rnnlib import activations
+from rnnlib._validation import check_array, check_choice, check_int, check_real
+
+PARAM_NAMES = ("W_xh", "W_hh", "b_h", "W_ho", "b_o")
+"""Names of the parameters, in the order the book introduces them."""
+
+INITS = ("orthogonal", "gaussian")
+"""Initialisations of W_hh accepted by :class:`RNN`."""
+
+
+@dataclass(frozen=True, eq=False)
+class Trace:
+    """Everything the forward pass computed, kept for the backward pass.
+
+    Attributes
+    ----------
+    x : ndarray of shape (T, B, n_in)
+        Inputs (float64); ``x[t-1]`` is x_t.
+    a : ndarray of shape (T, B, n_hidden)
+        Hidden pre-activations; ``a[t-1]`` is a_t.
+    h : ndarray of shape (T+1, B, n_hidden)
+        Hidden states; ``h[t]`` is h_t and ``h[0]`` is h_0.
+    z : ndarray of shape (T, B, n_out)
+        Output pre-activations; ``z[t-1]`` is z_t.
+    o : ndarray of shape (T, B, n_out)
+        Outputs; ``o[t-1]`` is o_t.
+    """
+
+    x: np.ndarray
+    a: np.ndarray
+    h: np.ndarray
+    z: np.ndarray
+    o: np.ndarray
+
+    @property
+    def T(self) -> int:  # noqa: N802 - the book's symbol
+        """Number of time steps."""
+        return self.x.shape[0]
+
+    @property
+    def B(self) -> int:  # noqa: N802 - the book's symbol
+        """Batch size."""
+        return self.x.shape[1]
+
+
+@dataclass(frozen=True, eq=False)
+class Gradients:
+    """Result of :meth:`RNN.backward`.
+
+    Attributes
+    ----------
+    params : dict of str to ndarray
+        ∂L/∂θ for every parameter, with the keys and shapes of ``RNN.params``
+        (``"W_xh"``, ``"W_hh"``, ``"b_h"``, ``"W_ho"``, ``"b_o"``).
+    dh : ndarray of shape (T+1, B, n_hidden)
+        ``dh[t]`` is ∂L/∂h_t; ``dh[0]`` is the gradient with respect to h_0.
+        With truncation, the sum of the truncated signals that reach h_t.
+    delta : ndarray of shape (T, B, n_hidden)
+        ``delta[t-1]`` is δ_t = ∂L/∂a_t (with truncation: the sum of the
+        truncated signals that pass through cell t).
+    """
+
+    params: dict[str, np.ndarray]
+    dh: np.ndarray
+    delta: np.ndarray
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        """Shortcut: ``grads["W_hh"]`` is ``grads.params["W_hh"]``."""
+        return self.params[name]
+
+
+def _orthogonal(rng: np.random.Generator, n: int) -> np.ndarray:
+    """A Haar-random orthogonal n×n matrix (QR of a Gaussian matrix, signs fixed)."""
+    q, r = np.linalg.qr(rng.standard_normal((n, n)))
+    return q * np.sign(np.diag(r))
+
+
+def recurrent_matrix(rng: np.random.Generator, n: int, init: str) -> np.ndarray:
+    """Return the unscaled recurrent matrix for ``init`` ("orthogonal" or "gaussian").
+
+    Orthogonal: every singular value is 1. Gaussian: entries N(0, 1/n); its
+    spectral radius is close to 1 but its largest singular value is close to 2
+    (the circular law and the quarter-circle law of random matrices).
+    """
+    check_choice("init", init, INITS)
+    if init == "orthogonal":
+        return _orthogonal(rng, n)
+    return rng.standard_normal((n, n)) / np.sqrt(n)
+
+
+class RNN:
+    """A vanilla (Elman) RNN with hand-written full and truncated BPTT.
+
+    Parameters
+    ----------
+    n_in, n_hidden, n_out : int
+        Sizes I, H and O of input, hidden state and output.
+    activation : {"tanh", "sigmoid", "relu", "identity"}
+        Hidden activation f.
+    output_activation : {"identity", "tanh", "sigmoid", "relu"}
+        Output activation g (use "identity" with cross-entropy: logits).
+    weight_scale : float
+        Scale s ≥ 0 of W_hh. With ``init="orthogonal"``, W_hh = s·Q with Q
+        orthogonal, so its largest singular value and spectral radius both
+        equal s. With ``init="gaussian"``, W_hh = s·N(0, 1/H): spectral radius
+        ≈ s, largest singular value ≈ 2s.
+    init : {"orthogonal", "gaussian"}
+        How W_hh is drawn. W_xh and W_ho are Gaussian with standard deviation
+        1/sqrt(fan_in); the biases start at zero.
+    seed : int or numpy.random.Generator, optional
+        Seed for the initial weights; the same seed gives bit-identical weights.
+
+    Attributes
+    ----------
+    params : dict of str to ndarray
+        The live float64 parameters ``W_xh (H, I)``, ``W_hh (H, H)``,
+        ``b_h (H,)``, ``W_ho (O, H)``, ``b_o (O,)``. Training may update them
+        in place.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rnnlib import RNN
+    >>> rnn = RNN(3, 8, 2, seed=0)
+    >>> trace = rnn.forward(np.ones((5, 4, 3)))
+    >>> trace.h.shape, trace.o.shape
+    ((6, 4, 8), (5, 4, 2))
+    """
+
+    def __init__(
+        self,
+        n_in: int,
+        n_hidden: int,
+        n_out: int,
+        *,
+        activation: str = "tanh",
+        output_activation: str = "identity",
+        weight_scale: float = 1.0,
+        init: str = "orthogonal",
+        seed: int | np.random.Generator | None = None,
+    ) -> None:
+        n_in = check_int("n_in", n_in)
+        n_hidden = check_int("n_hidden", n_hidden)
+        n_out = check_int("n_out", n_out)
+        self.activation = check_choice("activation", activation, activations.ACTIVATIONS)
+        self.output_activation = check_choice(
+            "output_activation", output_activation, activations.ACTIVATIONS
+        )
+        weight_scale = check_real("weight_scale", weight_scale, minimum=0.0)
+        check_choice("init", init, INITS)
+        rng = _make_rng(seed)
+        self.params: dict[str, np.ndarray] = {
+            "W_xh": rng.standard_normal((n_hidden, n_in)) / np.sqrt(n_in),
+            "W_hh": weight_scale * recurrent_matrix(rng, n_hidden, init),
+            "b_h": np.zeros(n_hidden),
+            "W_ho": rng.standard_normal((n_out, n_hidden)) / np.sqrt(n_hidden),
+            "b_o": np.zeros(n_out),
+        }
+
+    @classmethod
+    def from_params(
+        cls,
+        params: dict[str, np.ndarray],
+        *,
+        activation: str = "tanh",
+        output_activation: str = "identity",
+    ) -> RNN:
+        """Build an RNN from given weights (validated and copied).
+
+        Parameters
+        ----------
+        params : dict of str to array_like
+            Exactly the keys ``W_xh (H, I)``, ``W_hh (H, H)``, ``b_h (H,)``,
+            ``W_ho (O, H)``, ``b_o (O,)``; sizes are read from ``W_xh`` and
+            ``W_ho``.
+        activation, output_activation : str
+            As in :class:`RNN`.
+
+        Raises
+        ------
+        TypeError
+            If ``params`` is not a dict or an entry is not numeric.
+        ValueError
+            If a key is missing or unknown, or an array has the wrong shape or
+            non-finite values; the message names the key.
+        """
+        if not isinstance(params, dict):
+            raise TypeError(f"params must be a dict with keys {PARAM_NAMES}, got {type(params).__name__}")
+        missing = [k for k in PARAM_NAMES if k not in params]
+        if missing:
+            raise ValueError(f"params is missing key(s) {missing}; expected keys {list(PARAM_NAMES)}")
+        extra = sorted(set(params) - set(PARAM_NAMES))
+        if extra:
+            raise ValueError(f"params has unknown key(s) {extra}; expected keys {list(PARAM_NAMES)}")
+        W_xh = check_array("params['W_xh']", params["W_xh"], (None, None), labels="(H, I)")
+        n_hidden, n_in = W_xh.shape
+        W_ho = check_array("params['W_ho']", params["W_ho"], (None, n_hidden), labels="(O, H)")
+        n_out = W_ho.shape[0]
+        rnn = cls.__new__(cls)
+        rnn.activation = check_choice("activation", activation, activations.ACTIVATIONS)
+        rnn.output_activation = check_choice(
+            "output_activation", output_activation, activations.ACTIVATIONS
+        )
+        shapes = {"W_hh": ((n_hidden, n_hidden), "(H, H)"), "b_h": ((n_hidden,), "(H,)"),
+                  "b_o": ((n_out,), "(O,)")}
+        rnn.params = {"W_xh": np.array(W_xh, dtype=np.float64), "W_ho": np.array(W_ho, dtype=np.float64)}
+        for key, (shape, labels) in shapes.items():
+            rnn.params[key] = np.array(
+                check_array(f"params[{key!r}]", params[key], shape, labels=labels), dtype=np.float64
+            )
+        rnn.params = {k: rnn.params[k] for k in PARAM_NAMES}
+        return rnn
+
+    @property
+    def n_in(self) -> int:
+        """Input size I."""
+        return self.params["W_xh"].shape[1]
+
+    @property
+    def n_hidden(self) -> int:
+        """Hidden size H."""
+        return self.params["W_hh"].shape[0]
+
+    @property
+    def n_out(self) -> int:
+        """Output size O."""
+        return self.params["W_ho"].shape[0]
+
+    def __repr__(self) -> str:
+        return (
+            f"RNN(n_in={self.n_in}, n_hidden={self.n_hidden}, n_out={self.n_out}, "
+            f"activation={self.activation!r}, output_activation={self.output_activation!r})"
+        )
+
+    def _check_params(self) -> None:
+        # params is public and mutable: catch a replaced array of the wrong shape here,
+        # not as a broadcasting error inside the time loop.
+        H, I, O = self.n_hidden, self.n_in, self.n_out
+        expected = {"W_xh": (H, I), "W_hh": (H, H), "b_h": (H,), "W_ho": (O, H), "b_o": (O,)}
+        for key, shape in expected.items():
+            arr = self.params.get(key)
+            if not isinstance(arr, np.ndarray) or arr.shape != shape or arr.dtype != np.float64:
+                got = "missing" if arr is None else f"{type(arr).__name__} {getattr(arr, 'shape', '')}"
+                raise ValueError(f"rnn.params[{key!r}] must be a float64 array of shape {shape}, got {got}")
+
+    def forward(self, x: np.ndarray, h0: np.ndarray | None = None) -> Trace:
+        """Run the RNN over a batch of sequences.
+
+        Parameters
+        ----------
+        x : array_like of shape (T, B, n_in)
+            Inputs, any real dtype (computed in float64); ``x[t-1]`` is x_t.
+        h0 : array_like of shape (B, n_hidden), optional
+            Initial hidden state h_0; zeros when omitted.
+
+        Returns
+        -------
+        Trace
+            ``x``, ``a (T, B, H)``, ``h (T+1, B, H)``, ``z (T, B, O)``,
+            ``o (T, B, O)``.
+
+        Raises
+        ------
+        TypeError, ValueError
+            If ``x`` or ``h0`` has the wrong type, shape, or non-finite values.
+        FloatingPointError
+            If the hidden state overflows float64 (an exploding forward pass).
+        """
+        self._check_params()
+        x = check_array("x", x, (None, None, self.n_in), labels="(T, B, n_in)")
+        T, B, _ = x.shape
+        H = self.n_hidden
+        h = np.empty((T + 1, B, H))
+        if h0 is None:
+            h[0] = 0.0
+        else:
+            h[0] = check_array("h0", h0, (B, H), labels="(B, n_hidden)")
+        p = self.params
+        with np.errstate(over="ignore", invalid="ignore"):
+            # The input term of every step in one matrix product; the loop adds W_hh h_{t-1}.
+            a = x @ p["W_xh"].T + p["b_h"]
+            W_hh_T = p["W_hh"].T
+            f = self.activation
+            for t in range(T):
+                a[t] += h[t] @ W_hh_T
+                if f == "tanh":
+                    np.tanh(a[t], out=h[t + 1])
+                else:
+                    h[t + 1] = activations.apply(f, a[t])
+            z = h[1:] @ p["W_ho"].T + p["b_o"]
+            o = activations.apply(self.output_activation, z)
+        if not np.isfinite(o).all() or not np.isfinite(h).all():
+            bad = int(np.argmin(np.isfinite(h).reshape(T + 1, -1).all(axis=1)))
+            raise FloatingPointError(
+                f"forward pass overflowed float64 (hidden state h_{bad} is no longer finite); "
+                "reduce weight_scale, the input size or the learning rate"
+            )
+        return Trace(x=x, a=a, h=h, z=z, o=o)
+
+    def backward(self, trace: Trace, do: np.ndarray, *, truncate: int | None = None) -> Gradients:
+        """Backpropagation through time, full or truncated.
+
+        Parameters
+        ----------
+        trace : Trace
+            The result of :meth:`forward` on this model (with unchanged weights).
+        do : array_like of shape (T, B, n_out)
+            ∂L/∂o: ``do[t-1]`` is ∂L/∂o_t; zero where a step carries no loss
+            (``rnnlib.losses`` returns it together with the loss).
+        truncate : int, optional
+            ``None`` (default) for full BPTT. ``k >= 1`` for per-term
+            truncation, BPTT(k) of Williams & Peng (1990): the error of the
+            output at step t passes back through the k cells t-k+1 … t only,
+            contributing to their W_xh, W_hh and b_h terms; the signal that
+            reaches h_{t-k} is added to ``dh[t-k]`` and goes no further.
+            ``k >= T`` equals full BPTT.
+
+        Returns
+        -------
+        Gradients
+            ``params`` (∂L/∂θ for every parameter), ``dh (T+1, B, H)`` and
+            ``delta (T, B, H)``.
+
+        Raises
+        ------
+        TypeError, ValueError
+            On a wrong ``trace``, ``do`` or ``truncate``.
+        FloatingPointError
+            If a gradient overflows float64 (exploding gradients).
+        """
+        self._check_params()
+        if not isinstance(trace, Trace):
+            raise TypeError(f"trace must be the Trace returned by forward(), got {type(trace).__name__}")
+        T, B = trace.T, trace.B
+        H, I, O = self.n_hidden, self.n_in, self.n_out
+        if trace.x.shape[2] != I or trace.h.shape != (T + 1, B, H) or trace.o.shape != (T, B, O):
+            raise ValueError(
+                f"trace does not belong to this model: expected x (T, B, {I}), h (T+1, B, {H}), "
+                f"o (T, B, {O}); got x {trace.x.shape}, h {trace.h.shape}, o {trace.o.shape}"
+            )
+        do = check_array("do", do, (T, B, O), labels="(T, B, n_out)")
+        if truncate is not None:
+            truncate = check_int("truncate", truncate)
+        p = self.params
+        x, a, h = trace.x, trace.a, trace.h
+        with np.errstate(over="ignore", invalid="ignore"):
+            # Output layer, all steps at once: dz = dL/do ⊙ g'(z).
+            dz = do * activations.derivative(self.output_activation, trace.z, trace.o)
+            dz2 = dz.reshape(T * B, O)
+            dW_ho = dz2.T @ h[1:].reshape(T * B, H)
+            db_o = dz2.sum(axis=0)
+            dh_out = dz @ p["W_ho"]  # the loss's direct gradient on h_1 … h_T
+            fprime = activations.derivative(self.activation, a, h[1:])  # f'(a_t), all steps
+            if truncate is None or truncate >= T:
+                dh, delta = _bptt_full(dh_out, fprime, p["W_hh"])
+            else:
+                dh, delta = _bptt_truncated(dh_out, fprime, p["W_hh"], truncate)
+            # Weight sharing: each weight's gradient is a sum over time, done as one product.
+            delta2 = delta.reshape(T * B, H)
+            grads = {
+                "W_xh": delta2.T @ x.reshape(T * B, I),
+                "W_hh": delta2.T @ h[:-1].reshape(T * B, H),
+                "b_h": delta2.sum(axis=0),
+                "W_ho": dW_ho,
+                "b_o": db_o,
+            }
+        for name, g in grads.items():
+            if not np.isfinite(g).all():
+                raise FloatingPointError(
+                    f"backward pass overflowed float64 in d{name} (exploding gradients); "
+                    "reduce weight_scale or clip the gradient"
+                )
+        return Gradients(params=grads, dh=dh, delta=delta)
+
+
+def _bptt_full(dh_out: np.ndarray, fprime: np.ndarray, W_hh: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Full BPTT: δ_t = f'(a_t) ⊙ dh_t and dh_{t-1} = W_hhᵀ δ_t + (loss gradient at h_{t-1})."""
+    T, B, H = dh_out.shape
+    dh = np.empty((T + 1, B, H))
+    delta = np.empty((T, B, H))
+    dh[T] = dh_out[T - 1]
+    for t in range(T - 1, -1, -1):
+        np.multiply(fprime[t], dh[t + 1], out=delta[t])  # backprop through f
+        np.matmul(delta[t], W_hh, out=dh[t])  # backprop through W_hh to h_{t}
+        if t > 0:
+            dh[t] += dh_out[t - 1]  # plus the loss of step t itself
+    return dh, delta
+
+
+def _bptt_truncated(
+    dh_out: np.ndarray, fprime: np.ndarray, W_hh: np.ndarray, k: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per-term truncated BPTT(k).
+
+    The signals that are alive at a given h_t come from different loss terms
+    and have passed through different numbers of cells, so each must be
+    dropped at its own time. A ring buffer of k slots holds them, one per
+    source step; all slots go through a cell in a single matrix product.
+    """
+    T, B, H = dh_out.shape
+    dh = np.empty((T + 1, B, H))
+    delta = np.empty((T, B, H))
+    buf = np.zeros((k, B, H))
+    terminal = np.zeros((B, H))
+    for c in range(T - 1, -1, -1):  # cell c maps h[c] to h[c+1]
+        buf[c % k] = dh_out[c]  # the loss term of this step enters at h[c+1]
+        total = buf.sum(axis=0)
+        dh[c + 1] = total + terminal  # terminal: signals that stop at h[c+1]
+        delta[c] = fprime[c] * total  # backprop through f, every live signal
+        buf = (fprime[c] * buf) @ W_hh  # every live signal through W_hh to h[c]
+        # The signal that entered at step c+k-1 has now passed k cells: it stops here.
+        slot = (c - 1) % k
+        terminal = buf[slot].copy()
+        buf[slot] = 0.0
+    dh[0] = buf.sum(axis=0) + terminal
+    return dh, delta
+
+
+def _make_rng(seed: int | np.random.Generator | None) -> np.random.Generator:
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if seed is not None:
+        seed = check_int("seed", seed, minimum=0)
+    return np.random.default_rng(seed)
