@@ -100,7 +100,7 @@ def check_array(
     elif arr.dtype.kind not in "biuf":
         raise TypeError(f"{name} must be a real numeric array of shape {expected}, got dtype {arr.dtype}")
     if arr.ndim != len(shape) or any(
-        (want is not None and got != want) or got == 0 for got, want in zip(arr.shape, shape)
+        (want is not None and got != want) or got == 0 for got, want in zip(arr.shape, shape, strict=True)
     ):
         raise ValueError(f"{name} must have shape {expected}, got {arr.shape}")
     arr = arr.astype(dtype, copy=False)

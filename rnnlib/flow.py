@@ -111,15 +111,23 @@ class FlowModel:
             # positively homogeneous, so the sign pattern of a_t is that of W v + e^{-s} xw.
             mask = np.empty((T, H))
             v = np.zeros(H)
+            pre = np.empty(H)
             s = 0.0
-            for t in range(T):
-                pre = W @ v + math.exp(-s) * xw[t]
-                np.greater(pre, 0.0, out=mask[t])
-                v = np.maximum(pre, 0.0)
-                n = math.sqrt(v @ v)
-                if n > 1.0:
-                    v /= n
+            c = 1.0  # e^{-s}
+            for xw_t, m_t in zip(xw, mask, strict=True):
+                np.dot(W, v, out=pre)
+                if c == 1.0:
+                    pre += xw_t
+                elif c > 0.0:
+                    pre += c * xw_t
+                np.greater(pre, 0.0, out=m_t)
+                np.maximum(pre, 0.0, out=v)
+                n2 = v.dot(v)
+                if n2 > 1.0:
+                    n = math.sqrt(n2)
+                    v *= 1.0 / n
                     s += math.log(n)
+                    c = math.exp(-s)
             return mask
         # tanh and sigmoid are bounded, so the forward pass cannot overflow.
         # sigmoid(a) = (1 + tanh(a/2)) / 2, so both run the same tanh loop.
@@ -129,7 +137,7 @@ class FlowModel:
         hs = np.empty((T, H))  # tanh(a_t) (or tanh(a_t / 2))
         h = np.zeros(H)
         tmp = np.empty(H)
-        for a_t, h_t in zip(A, hs):
+        for a_t, h_t in zip(A, hs, strict=True):
             np.dot(Wf, h, out=tmp)
             a_t += tmp
             np.tanh(a_t, out=h_t)

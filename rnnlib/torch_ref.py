@@ -293,7 +293,7 @@ def bptt_reference(
             term = _step_loss(output(sub[-1]), tgt[t], loss, B)
             term.backward()
             total = total + float(term.detach())
-            for s, h in zip(range(start, t + 2), sub):
+            for s, h in zip(range(start, t + 2), sub, strict=True):
                 dh[s] += h.grad.numpy()
     grads = {k: v.grad.numpy().copy() for k, v in P.items()}
     return Reference(loss=total, params=grads, dh=dh, o=o.detach().numpy())
