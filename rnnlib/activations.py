@@ -16,7 +16,7 @@ ACTIVATIONS = ("tanh", "sigmoid", "relu", "identity")
 """Names accepted wherever rnnlib asks for an activation."""
 
 GAMMA = {"tanh": 1.0, "sigmoid": 0.25, "relu": 1.0, "identity": 1.0}
-"""Upper bound γ of |f'| for each activation (used in the Pascanu et al. bound)."""
+"""Upper bound γ of the magnitude of f' for each activation (used in the Pascanu et al. bound)."""
 
 
 def sigmoid(a: np.ndarray) -> np.ndarray:

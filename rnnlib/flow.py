@@ -39,7 +39,7 @@ def _base(init: str, n_hidden: int, seed: int) -> tuple[np.ndarray, float, np.nd
 
 
 def flow_inputs(seq_len: int, *, input_scale: float = 1.0, seed: int = 0) -> np.ndarray:
-    """The inputs x_1 … x_T used by :func:`gradient_flow`, shape (seq_len,).
+    """The inputs x_1 … x_T used by :func:`rnnlib.gradient_flow`, shape (seq_len,).
 
     The stream does not depend on ``seq_len``: a longer sequence extends a
     shorter one, so the curves for different T share their inputs.
@@ -86,7 +86,7 @@ class FlowModel:
 
     @property
     def gamma(self) -> float:
-        """Bound γ on |f'|: 1 for tanh, relu and identity, 1/4 for sigmoid."""
+        """Bound γ on the magnitude of f': 1 for tanh, relu and identity, 1/4 for sigmoid."""
         return activations.GAMMA[self.activation]
 
     def bound_log10(self) -> np.ndarray:

@@ -1,0 +1,40 @@
+"""The book's static files are what the code produces, and the book's config is sane."""
+
+from pathlib import Path
+
+import yaml
+
+from rnnlib.plots import teaser
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_teaser_svg_is_what_the_code_draws(tmp_path):
+    fresh = teaser.write_svg(tmp_path / "teaser.svg")
+    assert fresh.read_bytes() == teaser.TEASER_PATH.read_bytes(), (
+        "regenerate with: python -m rnnlib.plots.teaser"
+    )
+
+
+def test_toc_files_exist_and_every_chapter_is_listed():
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [toc["root"]]
+    for part in toc.get("parts", []):
+        for chapter in part["chapters"]:
+            files.append(chapter["file"])
+            files.extend(s["file"] for s in chapter.get("sections", []))
+    for f in files:
+        assert any((ROOT / f"{f}{ext}").exists() for ext in (".md", ".ipynb")), f
+    listed = {f for f in files if f.startswith("chapters/")}
+    on_disk = {f"chapters/{p.stem}" for p in (ROOT / "chapters").glob("*.ipynb")}
+    on_disk |= {f"chapters/{p.stem}" for p in (ROOT / "chapters").glob("*.md")}
+    assert on_disk == listed, "every chapter file must be in _toc.yml (and only existing ones)"
+
+
+def test_book_renders_stored_outputs_offline():
+    cfg = yaml.safe_load((ROOT / "_config.yml").read_text())
+    assert cfg["execute"]["execute_notebooks"] == "off"
+    extensions = cfg["sphinx"]["config"]["extensions"]
+    assert "sphinx-mathjax-offline" in extensions
+    assert "sphinx_thebe" not in extensions
+    assert cfg["only_build_toc_files"] is True
