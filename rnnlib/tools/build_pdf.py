@@ -1,0 +1,75 @@
+"""Build a PDF of the whole book, offline.
+
+Usage (from the repository root)::
+
+    python -m rnnlib.tools.build_pdf            # writes _build/pdf/book.pdf
+
+Jupyter Book's own ``pdfhtml`` builder downloads a browser and fails offline.
+Instead, the ``singlehtml`` builder puts the whole book on one page (math
+typeset by the bundled MathJax, figures inline), and Debian's headless
+Chromium prints that page to PDF. Set ``BOOK_CHROMIUM`` to use another
+Chromium or Chrome binary (e.g. on GitHub's runners).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--no-pdf-header-footer",
+    "--run-all-compositor-stages-before-draw",
+    "--virtual-time-budget=60000",  # let MathJax finish typesetting before printing
+]
+
+
+def find_chromium() -> str:
+    """Path of a Chromium/Chrome binary: $BOOK_CHROMIUM, else the first one found on PATH."""
+    env = os.environ.get("BOOK_CHROMIUM")
+    if env:
+        return env
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        found = shutil.which(name)
+        if found:
+            return found
+    raise FileNotFoundError("no Chromium found: apt-get install chromium, or set BOOK_CHROMIUM")
+
+
+def build_pdf(out: Path = ROOT / "_build" / "pdf" / "book.pdf", *, rebuild: bool = True) -> Path:
+    """Build the single-page HTML book and print it to ``out`` with headless Chromium."""
+    if rebuild:
+        subprocess.run(["jupyter-book", "build", str(ROOT), "--builder", "singlehtml"], check=True)
+    page = ROOT / "_build" / "singlehtml" / "index.html"
+    if not page.exists():
+        raise FileNotFoundError(f"{page} is missing: the singlehtml build failed")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run([find_chromium(), *CHROMIUM_FLAGS, f"--print-to-pdf={out}", page.as_uri()],
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=600)
+    if not out.exists() or out.stat().st_size == 0:
+        raise RuntimeError(f"Chromium did not write {out}")
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "_build" / "pdf" / "book.pdf")
+    parser.add_argument("--no-rebuild", action="store_true", help="reuse an existing _build/singlehtml")
+    args = parser.parse_args(argv)
+    print(build_pdf(args.out, rebuild=not args.no_rebuild))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,73 @@
+"""Put the Colab install cell, with the repository URL of ``_config.yml``, first in every chapter.
+
+On Colab a notebook runs without the repository, so ``rnnlib`` is missing; the
+first cell of every chapter installs it from the book's repository, and does
+nothing where rnnlib is already importable (a local clone, Binder, CI). The
+URL lives in one place, ``repository.url`` in ``_config.yml``; after changing it
+(e.g. for a fork) run::
+
+    python -m rnnlib.tools.sync_repo_url
+
+and commit the notebooks. ``tests/test_publishing.py`` checks that they agree.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+MARKER = "# Colab or a fresh environment: install the book's package rnnlib when it is missing."
+
+CELL_TEMPLATE = """{marker}
+import importlib.util
+import subprocess
+import sys
+
+if importlib.util.find_spec("rnnlib") is None:
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "rnnlib @ git+{url}"], check=True)"""
+
+
+def repository_url(root: Path = ROOT) -> str:
+    """``repository.url`` from ``_config.yml``, without a trailing slash or ``.git``."""
+    import yaml
+
+    cfg = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
+    url = str(cfg["repository"]["url"]).rstrip("/")
+    return url[:-4] if url.endswith(".git") else url
+
+
+def install_cell_source(url: str) -> str:
+    """The source of the install cell for ``url``."""
+    return CELL_TEMPLATE.format(marker=MARKER, url=url)
+
+
+def sync(path: Path, url: str) -> bool:
+    """Insert or update the install cell of one notebook; return True if it changed."""
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    source = install_cell_source(url)
+    first = nb.cells[0] if nb.cells else None
+    if first is not None and first.cell_type == "code" and first.source.startswith(MARKER):
+        if first.source == source:
+            return False
+        first.source = source
+    else:
+        cell = nbformat.v4.new_code_cell(source, metadata={"tags": ["hide-input"]})
+        cell.execution_count = 1
+        nb.cells.insert(0, cell)
+    nbformat.write(nb, path)
+    return True
+
+
+def main() -> int:
+    url = repository_url()
+    for path in sorted((ROOT / "chapters").glob("*.ipynb")):
+        if sync(path, url):
+            print(f"updated {path.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
