@@ -17,23 +17,14 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-import yaml
-from browserutil import ROOT, book_html_dir, browser
+from browserutil import book_html_dir, browser, offline_page
+
+from rnnlib.tools.toc import toc_files
 
 WAIT_MS = 30_000
 
 
-def _pages() -> list[str]:
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    stems = [toc["root"]]
-    for part in toc.get("parts", []):
-        for chapter in part["chapters"]:
-            stems.append(chapter["file"])
-            stems.extend(s["file"] for s in chapter.get("sections", []))
-    return [f"{s}.html" for s in stems]
-
-
-PAGES = _pages()
+PAGES = [f"{stem}.html" for stem in toc_files()]
 
 
 @contextmanager
@@ -67,24 +58,7 @@ def chromium():
 
 def check_page(chromium, url: str) -> dict:
     """Open ``url`` offline and return what the assertions need."""
-    from browserutil import allowed_url
-
-    context = chromium.new_context(viewport={"width": 1200, "height": 1600})
-    problems: list[str] = []
-
-    def route(r):
-        if allowed_url(r.request.url):
-            r.continue_()
-        else:
-            problems.append(f"blocked request: {r.request.url}")
-            r.abort()
-
-    context.route("**/*", route)
-    page = context.new_page()
-    page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
-    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
-    try:
-        page.goto(url, wait_until="load")
+    with offline_page(chromium, url) as (page, problems):
         page.evaluate("document.querySelectorAll('img[loading=lazy]').forEach(i => { i.loading = 'eager'; })")
         n_math = page.evaluate("document.querySelectorAll('span.math, div.math').length")
         if n_math:
@@ -95,10 +69,8 @@ def check_page(chromium, url: str) -> dict:
         broken = page.evaluate(
             "Array.from(document.images).filter(i => i.naturalWidth === 0).map(i => i.getAttribute('src'))")
         raw_tex = page.evaluate("document.body.innerText.includes('\\\\(')")
-        return {"problems": problems, "n_math": n_math, "broken": broken, "raw_tex": raw_tex,
+        return {"problems": list(problems), "n_math": n_math, "broken": broken, "raw_tex": raw_tex,
                 "n_images": page.evaluate("document.images.length")}
-    finally:
-        context.close()
 
 
 @pytest.mark.parametrize("relative", PAGES)

@@ -13,20 +13,11 @@ import pytest
 import yaml
 
 from rnnlib.tools import sync_repo_url
+from rnnlib.tools.toc import toc_files
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
 NOTEBOOKS = sorted((ROOT / "chapters").glob("*.ipynb"))
-
-
-def _toc_files() -> list[str]:
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    files = [toc["root"]]
-    for part in toc.get("parts", []):
-        for chapter in part["chapters"]:
-            files.append(chapter["file"])
-            files.extend(s["file"] for s in chapter.get("sections", []))
-    return files
 
 
 def _title(stem: str) -> str:
@@ -172,7 +163,7 @@ def test_built_pages_have_descriptions_and_icons():
     html = ROOT / "_build" / "html"
     if not (html / "intro.html").exists():
         pytest.skip("book not built: run `jupyter-book build .` first")
-    for stem in _toc_files():
+    for stem in toc_files():
         page = (html / f"{stem}.html").read_text()
         assert re.search(r'<meta[^>]+name="description"', page), stem
         assert 'property="og:description"' in page, stem
@@ -191,7 +182,7 @@ def test_pdf_has_a_page_per_chapter_and_text_from_every_chapter():
         pytest.skip("poppler-utils is not installed (apt-get install poppler-utils)")
     info = subprocess.run(["pdfinfo", str(PDF)], capture_output=True, text=True, check=True).stdout
     pages = int(re.search(r"^Pages:\s+(\d+)", info, flags=re.M).group(1))
-    stems = _toc_files()
+    stems = toc_files()
     assert pages >= len(stems)
     text = subprocess.run(["pdftotext", str(PDF), "-"], capture_output=True, text=True, check=True).stdout
     flat = " ".join(text.split())

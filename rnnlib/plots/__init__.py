@@ -69,7 +69,13 @@ def style():
     from cycler import cycler
 
     with mpl.rc_context(dict(RC, **{"axes.prop_cycle": cycler(color=CYCLE)})):
-        yield
+        try:
+            yield
+        finally:
+            # The first figure may switch pyplot to interactive mode (the inline backend);
+            # rc_context would undo that on exit and later figures would silently not show.
+            interactive = mpl.rcParams["interactive"]
+    mpl.rcParams["interactive"] = interactive
 
 
 def new_figure(nrows: int = 1, ncols: int = 1, *, width: float = 7.0, height: float = 3.2,

@@ -21,6 +21,25 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def merge_streams(nb) -> None:
+    """Join consecutive stdout (or stderr) outputs of a cell into one.
+
+    A busy kernel can split one ``print`` into several stream messages; merged,
+    the stored notebook does not depend on the machine's load.
+    """
+    for cell in nb.cells:
+        merged = []
+        for out in cell.get("outputs", []):
+            prev = merged[-1] if merged else None
+            if (out.get("output_type") == "stream" and prev is not None
+                    and prev.get("output_type") == "stream" and prev.get("name") == out.get("name")):
+                prev["text"] = prev["text"] + out["text"]
+            else:
+                merged.append(out)
+        if "outputs" in cell:
+            cell["outputs"] = merged
+
+
 def run(path: Path, *, timeout: int = 600) -> float:
     """Execute one notebook in place; return the wall time in seconds."""
     import nbformat
@@ -31,6 +50,7 @@ def run(path: Path, *, timeout: int = 600) -> float:
     NotebookClient(nb, timeout=timeout, kernel_name="python3",
                    resources={"metadata": {"path": str(path.parent)}}).execute()
     elapsed = time.perf_counter() - start
+    merge_streams(nb)
     nbformat.write(nb, path)
     return elapsed
 

@@ -1,0 +1,196 @@
+"""Time series for forecasting: a seasonal signal, an AR process, a random-walk "price".
+
+* :func:`seasonal` — a sum of sines with different periods (by default 24
+  and 9 steps, think "hours of the day" and a faster cycle that does not
+  divide 24) plus AR(1) noise. A model can learn both cycles, which the last
+  value (naive forecast) ignores and which the value one period ago
+  (seasonal-naive forecast) captures only for the period it is told about;
+  and it can use the persistence of the noise. What it cannot predict is the
+  fresh noise of each step, the floor of any forecast's error.
+* :func:`ar_process` — a stationary autoregressive process
+  x_t = φ_1 x_{t−1} + … + φ_p x_{t−p} + ε_t. The best one-step forecast is
+  the linear combination itself; a model can learn the coefficients.
+* :func:`random_walk` — a geometric random walk, the textbook model of a
+  share price: each step multiplies the price by exp(r_t) with independent
+  returns r_t. The past says nothing about the next return, so no model can
+  forecast better than the last price (up to the tiny drift): there is no
+  structure to learn, and an honest evaluation shows it.
+
+:func:`naive_forecast` gives the baselines: ``lag=1`` is the last value,
+``lag=m`` the seasonal-naive forecast for period m.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from rnnlib._validation import check_array, check_int, check_real
+
+__all__ = ["ar_process", "naive_forecast", "random_walk", "seasonal"]
+
+
+def seasonal(n: int, *, periods: Sequence[float] = (24.0, 9.0), amplitudes: Sequence[float] = (1.0, 0.5),
+             noise: float = 0.2, phi: float = 0.5, seed: int = 0, components: bool = False) -> np.ndarray:
+    """x_t = Σ_k A_k sin(2π t / P_k + θ_k) + u_t, with AR(1) noise u_t = φ u_{t−1} + ε_t.
+
+    Parameters
+    ----------
+    n : int
+        Length.
+    periods : sequence of float
+        Periods P_k in steps (each ≥ 2).
+    amplitudes : sequence of float
+        Amplitudes A_k, one per period.
+    noise : float
+        Standard deviation of the stationary noise u_t (ε_t has standard
+        deviation ``noise * sqrt(1 - phi**2)``).
+    phi : float
+        Persistence of the noise, in [0, 1).
+    seed : int
+        Seeds the phases θ_k (uniform) and the noise.
+    components : bool
+        Return the parts instead of their sum.
+
+    Returns
+    -------
+    ndarray of shape (n,), or (len(periods) + 1, n) with ``components=True``
+        The series, or its cycles (one row per period) and the noise u (last
+        row), which add up to the series.
+
+    Examples
+    --------
+    >>> x = seasonal(480, noise=0.0)
+    >>> bool(np.allclose(x[24:], x[:-24])), bool(np.allclose(x[9:], x[:-9]))
+    (False, False)
+    >>> bool(np.allclose(x[72:], x[:-72]))   # 72 = lcm(24, 9)
+    True
+    """
+    n = check_int("n", n)
+    periods = [check_real(f"periods[{i}]", p, minimum=2.0) for i, p in enumerate(periods)]
+    amplitudes = [check_real(f"amplitudes[{i}]", a) for i, a in enumerate(amplitudes)]
+    if not periods or len(periods) != len(amplitudes):
+        raise ValueError(f"periods and amplitudes must be non-empty and of the same length, "
+                         f"got {len(periods)} and {len(amplitudes)}")
+    noise = check_real("noise", noise, minimum=0.0)
+    phi = check_real("phi", phi, minimum=0.0, maximum=0.999)
+    rng = np.random.default_rng(check_int("seed", seed, minimum=0))
+    t = np.arange(n)
+    phases = rng.uniform(0.0, 2.0 * np.pi, len(periods))
+    cycles = [a * np.sin(2.0 * np.pi * t / p + ph)
+              for a, p, ph in zip(amplitudes, periods, phases, strict=True)]
+    eps = rng.standard_normal(n) * noise * np.sqrt(1.0 - phi ** 2)
+    u = np.empty(n)
+    u[0] = rng.standard_normal() * noise
+    for i in range(1, n):
+        u[i] = phi * u[i - 1] + eps[i]
+    if components:
+        return np.stack(cycles + [u])
+    return np.sum(cycles, axis=0) + u
+
+
+def ar_process(n: int, *, coeffs: Sequence[float] = (0.6, -0.3), noise: float = 1.0, burn_in: int = 200,
+               seed: int = 0) -> np.ndarray:
+    """A stationary AR(p) process x_t = Σ_i φ_i x_{t−i} + ε_t, ε_t ~ N(0, noise²).
+
+    Parameters
+    ----------
+    n : int
+    coeffs : sequence of float
+        φ_1 … φ_p; the process must be stationary (all roots of
+        1 − φ_1 z − … − φ_p z^p outside the unit circle).
+    noise : float
+        Standard deviation of ε_t.
+    burn_in : int
+        Steps simulated and dropped first, so the start is in equilibrium.
+    seed : int
+
+    Returns
+    -------
+    ndarray of shape (n,)
+    """
+    n = check_int("n", n)
+    coeffs = np.array([check_real(f"coeffs[{i}]", c) for i, c in enumerate(coeffs)])
+    if coeffs.size == 0:
+        raise ValueError("coeffs must hold at least one coefficient")
+    noise = check_real("noise", noise, minimum=0.0)
+    burn_in = check_int("burn_in", burn_in, minimum=0)
+    # companion-matrix eigenvalues inside the unit circle <=> stationary
+    p = coeffs.size
+    companion = np.zeros((p, p))
+    companion[0] = coeffs
+    companion[1:, :-1] = np.eye(p - 1)
+    if np.max(np.abs(np.linalg.eigvals(companion))) >= 1.0:
+        raise ValueError(f"coeffs {coeffs.tolist()} give a non-stationary AR process")
+    rng = np.random.default_rng(check_int("seed", seed, minimum=0))
+    total = n + burn_in + p
+    eps = rng.standard_normal(total) * noise
+    x = np.zeros(total)
+    for t in range(p, total):
+        x[t] = coeffs @ x[t - p:t][::-1] + eps[t]
+    return x[-n:]
+
+
+def random_walk(n: int, *, start: float = 100.0, drift: float = 0.0, volatility: float = 0.01,
+                seed: int = 0) -> np.ndarray:
+    """A geometric random walk ("price"): p_t = p_{t−1} exp(r_t), r_t ~ N(drift, volatility²) independent.
+
+    Parameters
+    ----------
+    n : int
+        Number of prices; ``p[0] = start``.
+    start : float
+        First price (> 0).
+    drift : float
+        Mean log-return per step.
+    volatility : float
+        Standard deviation of the log-return per step (0.01 ≈ a calm share, daily).
+    seed : int
+
+    Returns
+    -------
+    ndarray of shape (n,)
+
+    Examples
+    --------
+    >>> p = random_walk(5, seed=0)
+    >>> float(p[0]), bool(np.all(p > 0))
+    (100.0, True)
+    """
+    n = check_int("n", n)
+    start = check_real("start", start, minimum=1e-12)
+    drift = check_real("drift", drift)
+    volatility = check_real("volatility", volatility, minimum=0.0)
+    rng = np.random.default_rng(check_int("seed", seed, minimum=0))
+    r = drift + volatility * rng.standard_normal(n - 1)
+    return start * np.exp(np.concatenate([[0.0], np.cumsum(r)]))
+
+
+def naive_forecast(x: np.ndarray, *, lag: int = 1) -> np.ndarray:
+    """Baseline forecasts f_t = x_{t−lag} (NaN for the first ``lag`` steps).
+
+    ``lag=1`` is the naive (last-value) forecast; ``lag=m`` is the
+    seasonal-naive forecast for a season of m steps.
+
+    Parameters
+    ----------
+    x : ndarray of shape (n,)
+    lag : int
+
+    Returns
+    -------
+    ndarray of shape (n,)
+
+    Examples
+    --------
+    >>> naive_forecast(np.array([1.0, 2.0, 3.0, 4.0]), lag=2).tolist()
+    [nan, nan, 1.0, 2.0]
+    """
+    x = check_array("x", x, (None,), labels="(n,)")
+    lag = check_int("lag", lag)
+    if lag >= x.shape[0]:
+        raise ValueError(f"lag must be < len(x) = {x.shape[0]}, got {lag}")
+    out = np.full(x.shape[0], np.nan)
+    out[lag:] = x[:-lag]
+    return out

@@ -1,0 +1,160 @@
+"""Figures of chapter 3: measured costs of the gradient algorithms and truncation errors.
+
+Every function returns a matplotlib ``Figure`` in the book's style
+(:mod:`rnnlib.plots`): labelled axes, a title, the colour-blind-safe palette.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from rnnlib._validation import check_array, check_int, check_real
+from rnnlib.costs import METHODS, PREDICTED, CostCurve
+from rnnlib.plots import PALETTE, new_figure
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.figure import Figure
+
+STYLES = {
+    "full": (PALETTE["blue"], "o", r"full BPTT: time $O(TH^2)$, memory $O(TH)$"),
+    "truncated": (PALETTE["orange"], "s", r"truncated, chunks of k: $O(TH^2)$, $O(kH)$"),
+    "checkpoint": (PALETTE["green"], "^", r"checkpointing: $O(TH^2)$, $O(\sqrt{T}H)$"),
+    "rtrl": (PALETTE["vermillion"], "D", r"RTRL: time $O(TH^4)$, memory $O(H^3)$"),
+}
+"""Colour, marker and legend label of each method."""
+
+
+def _check_curves(name: str, curves: Sequence[CostCurve], vary: str) -> None:
+    if not curves:
+        raise ValueError(f"{name} must hold at least one CostCurve")
+    for c in curves:
+        if not isinstance(c, CostCurve):
+            raise TypeError(f"{name} must hold CostCurve objects, got {type(c).__name__}")
+        if c.vary != vary:
+            raise ValueError(f"{name} must hold curves against {vary}, got one against {c.vary} ({c.method})")
+
+
+def cost_figure(by_T: Sequence[CostCurve], by_H: Sequence[CostCurve], *, title: str | None = None) -> Figure:
+    """Time and peak memory against T and against H, log–log, with the O(·) predictions dashed.
+
+    Each dashed line has the predicted slope of :data:`rnnlib.costs.PREDICTED`
+    and goes through the curve's largest size, so a measured curve parallel to
+    its dashed line grows as predicted.
+
+    Parameters
+    ----------
+    by_T : sequence of CostCurve
+        Curves from ``cost_sweep(..., vary="T")``, one per method.
+    by_H : sequence of CostCurve
+        Curves from ``cost_sweep(..., vary="H")``, one per method.
+    title : str, optional
+        Figure title.
+    """
+    from matplotlib.ticker import NullFormatter
+
+    _check_curves("by_T", by_T, "T")
+    _check_curves("by_H", by_H, "H")
+    fig, axes = new_figure(2, 2, width=7.6, height=6.4)
+    panels = ((0, "seconds", by_T, "T"), (1, "seconds", by_H, "H"),
+              (2, "peak_bytes", by_T, "T"), (3, "peak_bytes", by_H, "H"))
+    for i, what, curves, vary in panels:
+        ax = axes.flat[i]
+        kind = "time" if what == "seconds" else "memory"
+        for c in curves:
+            colour, marker, _ = STYLES[c.method]
+            values = np.asarray(getattr(c, what), dtype=float)
+            sizes = np.asarray(c.sizes, dtype=float)
+            ax.loglog(sizes, values, marker=marker, color=colour, ms=5)
+            p = PREDICTED[c.method][f"{kind}_{vary}"]
+            guide = values[-1] * (sizes / sizes[-1]) ** p
+            ax.loglog(sizes, guide, ls="--", lw=1.2, color=colour)
+        # Plain tick labels at the powers of two that were measured (no crowded minor labels).
+        ticks = sorted({int(v) for c in curves for v in c.sizes if int(v) & (int(v) - 1) == 0})
+        if ticks:
+            ax.set_xticks(ticks, [str(v) for v in ticks])
+        ax.xaxis.set_minor_formatter(NullFormatter())
+        ax.set_xlabel("sequence length T" if vary == "T" else "hidden size H")
+        ax.set_ylabel("CPU time (s, best of repeats)" if kind == "time" else "peak memory (bytes)")
+        ax.set_title(f"{'Time' if kind == 'time' else 'Peak memory'} against {vary}")
+    from matplotlib.lines import Line2D
+
+    handles = [Line2D([], [], color=STYLES[m][0], marker=STYLES[m][1], label=STYLES[m][2])
+               for m in METHODS if any(c.method == m for c in by_T) or any(c.method == m for c in by_H)]
+    handles.append(Line2D([], [], color=PALETTE["black"], ls="--", lw=1.2,
+                          label="dashed: the predicted slope, through the largest size"))
+    fig.legend(handles=handles, loc="outside lower center", ncol=2, fontsize=9)
+    fig.suptitle(title or "Measured cost of the gradient algorithms (log–log)")
+    return fig
+
+
+def truncation_error_figure(ks: Sequence[int], errors: Mapping[str, Sequence[float]], *, T: int,
+                            floor: float = 1e-16) -> Figure:
+    """Relative error of truncated gradients against the truncation length k (log scale).
+
+    Parameters
+    ----------
+    ks : sequence of int
+        Truncation lengths.
+    errors : mapping of str to sequence of float
+        For each estimator (legend label), its relative error at each k.
+    T : int
+        Sequence length, marked as a vertical line (k ≥ T is full BPTT).
+    floor : float
+        Errors below this (exact zeros included) are drawn at it.
+    """
+    ks = check_array("ks", ks, (None,))
+    T = check_int("T", T)
+    floor = check_real("floor", floor, minimum=0.0)
+    if not errors:
+        raise ValueError("errors must hold at least one estimator")
+    fig, ax = new_figure(width=6.6, height=3.4)
+    markers = "os^D"
+    colours = (PALETTE["blue"], PALETTE["orange"], PALETTE["green"], PALETTE["purple"])
+    for i, (label, err) in enumerate(errors.items()):
+        err = check_array(f"errors[{label!r}]", err, ks.shape, labels="ks.shape", finite=True)
+        ax.semilogy(ks, np.maximum(err, floor), marker=markers[i % 4], ms=4, color=colours[i % 4], label=label)
+    ax.axvline(T, color=PALETTE["grey"], ls=":", lw=1.2, label=f"k = T = {T}: full BPTT")
+    ax.set_xlabel("truncation length k (steps)")
+    ax.set_ylabel(r"relative error of $\partial L/\partial W_{hh}$")
+    ax.set_title("Truncated gradients approach the full gradient as k grows")
+    ax.legend(fontsize=9, loc="lower left")
+    return fig
+
+
+def randomized_figure(ns: Sequence[int], mean_errors: Sequence[float], biases: Mapping[str, float], *,
+                      p_cut: float) -> Figure:
+    """Error of the average of N randomized-truncation estimates against N, next to fixed truncations.
+
+    Parameters
+    ----------
+    ns : sequence of int
+        Numbers N of averaged estimates.
+    mean_errors : sequence of float
+        Relative error of the average of the first N estimates, for each N.
+    biases : mapping of str to float
+        Relative error of each fixed truncation (legend label → error), drawn
+        as horizontal lines: more samples do not change them.
+    p_cut : float
+        Cut probability of the randomized estimator (for the legend).
+    """
+    ns = check_array("ns", ns, (None,))
+    mean_errors = check_array("mean_errors", mean_errors, ns.shape, labels="ns.shape")
+    p_cut = check_real("p_cut", p_cut, minimum=0.0, maximum=1.0)
+    fig, ax = new_figure(width=6.8, height=4.0)
+    ax.loglog(ns, mean_errors, color=PALETTE["vermillion"], lw=1.6,
+              label=f"average of N randomized estimates (p = {p_cut:g})")
+    guide = mean_errors[0] * (ns / ns[0]) ** -0.5
+    ax.loglog(ns, guide, ls="--", lw=1.2, color=PALETTE["black"],
+              label=r"$\propto N^{-1/2}$ (unbiased, finite variance)")
+    colours = (PALETTE["blue"], PALETTE["orange"], PALETTE["green"], PALETTE["purple"])
+    for i, (label, bias) in enumerate(biases.items()):
+        bias = check_real(f"biases[{label!r}]", bias, minimum=0.0)
+        ax.axhline(bias, color=colours[i % 4], ls="-.", lw=1.4, label=f"{label} (bias, any N)")
+    ax.set_xlabel("number N of averaged estimates")
+    ax.set_ylabel(r"relative error of $\partial L/\partial W_{hh}$")
+    ax.set_title("Randomized truncation is unbiased: its average converges")
+    ax.legend(fontsize=8.5, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2)
+    return fig
