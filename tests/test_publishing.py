@@ -46,7 +46,8 @@ def test_repository_url_is_set_once_in_config():
 def test_every_notebook_starts_with_the_install_cell_for_config_url(path):
     cell = json.loads(path.read_text())["cells"][0]
     source = "".join(cell["source"])
-    assert cell["cell_type"] == "code" and "hide-input" in cell["metadata"].get("tags", [])
+    assert cell["cell_type"] == "code" and cell["metadata"].get("tags") == ["remove-input"]
+    assert source.startswith("#@title ")  # Colab shows the cell collapsed to this title
     assert source == sync_repo_url.install_cell_source(sync_repo_url.repository_url()), (
         "run: python -m rnnlib.tools.sync_repo_url"
     )

@@ -18,8 +18,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 MARKER = "# Colab or a fresh environment: install the book's package rnnlib when it is missing."
+# The cell is removed from the book's pages (tag remove-input: it has no output) and
+# collapsed to its title in Colab (the #@title form line).
+TAGS = ["remove-input"]
 
-CELL_TEMPLATE = """{marker}
+CELL_TEMPLATE = """#@title Install rnnlib if it is missing (Colab) {{ display-mode: "form" }}
+{marker}
 import importlib.util
 import subprocess
 import sys
@@ -49,12 +53,13 @@ def sync(path: Path, url: str) -> bool:
     nb = nbformat.read(path, as_version=4)
     source = install_cell_source(url)
     first = nb.cells[0] if nb.cells else None
-    if first is not None and first.cell_type == "code" and first.source.startswith(MARKER):
-        if first.source == source:
+    if first is not None and first.cell_type == "code" and MARKER in first.source:
+        if first.source == source and first.metadata.get("tags") == TAGS:
             return False
         first.source = source
+        first.metadata["tags"] = list(TAGS)
     else:
-        cell = nbformat.v4.new_code_cell(source, metadata={"tags": ["hide-input"]})
+        cell = nbformat.v4.new_code_cell(source, metadata={"tags": list(TAGS)})
         cell.execution_count = 1
         nb.cells.insert(0, cell)
     nbformat.write(nb, path)
