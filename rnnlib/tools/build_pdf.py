@@ -50,7 +50,10 @@ def find_chromium() -> str:
 def build_pdf(out: Path = ROOT / "_build" / "pdf" / "book.pdf", *, rebuild: bool = True) -> Path:
     """Build the single-page HTML book and print it to ``out`` with headless Chromium."""
     if rebuild:
-        subprocess.run(["jupyter-book", "build", str(ROOT), "--builder", "singlehtml"], check=True)
+        # The jupyter-book next to this Python, so it works without an activated venv.
+        beside = Path(sys.executable).with_name("jupyter-book")
+        jb = str(beside) if beside.exists() else "jupyter-book"
+        subprocess.run([jb, "build", str(ROOT), "--builder", "singlehtml"], check=True)
     page = ROOT / "_build" / "singlehtml" / "index.html"
     if not page.exists():
         raise FileNotFoundError(f"{page} is missing: the singlehtml build failed")
