@@ -9,15 +9,10 @@ browser is available; CI builds the book first and installs chromium.
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from browserutil import book_html_dir, browser, offline_page
+from browserutil import book_html_dir, browser, offline_page, static_server
 
 from rnnlib.tools.toc import toc_files
 
@@ -25,21 +20,6 @@ WAIT_MS = 30_000
 
 
 PAGES = [f"{stem}.html" for stem in toc_files()]
-
-
-@contextmanager
-def static_server(folder: Path) -> Iterator[str]:
-    """``python -m http.server`` on 127.0.0.1 (an ephemeral port) serving ``folder``."""
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
-    handler.log_message = lambda *a, **k: None
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture(scope="module")

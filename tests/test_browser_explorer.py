@@ -9,7 +9,7 @@ Needs the built book (``BOOK_HTML``, default ``<repo>/_build/html``), Playwright
 
 import numpy as np
 import pytest
-from browserutil import book_page_path, open_page
+from browserutil import book_html_dir, book_page_path, open_page, static_server
 
 from rnnlib import flow_model
 from rnnlib.explorer import flow_view
@@ -55,9 +55,15 @@ def _check(page, T, s, act, init, xs, *, exact_text=True):
     return st
 
 
-@pytest.fixture(scope="module")
-def page_path():
-    return book_page_path(PAGE)
+@pytest.fixture(scope="module", params=["file", "http"])
+def page_path(request):
+    """The built page, from file:// and from a static server on 127.0.0.1 (the same book both ways)."""
+    path = book_page_path(PAGE)
+    if request.param == "file":
+        yield path
+    else:
+        with static_server(book_html_dir()) as base:
+            yield f"{base}/{PAGE}"
 
 
 def test_explorer_responds_offline_and_matches_rnnlib(page_path):
