@@ -36,7 +36,7 @@ import numpy as np
 
 from rnnlib import activations
 from rnnlib._validation import check_choice, check_int, check_real
-from rnnlib.flow import _base, flow_inputs, flow_model
+from rnnlib.flow import flow_base, flow_inputs, flow_model
 from rnnlib.rnn import INITS
 
 MAX_SCALE = 3.0
@@ -364,7 +364,7 @@ def model_data(n_hidden: int = 32, seed: int = 0, max_len: int = 1000) -> str:
     """
     Q, sig, W_xh, u = {}, {}, None, None
     for init in INITS:
-        Q[init], sig[init], W_xh, u = _base(init, n_hidden, seed)
+        Q[init], sig[init], W_xh, u = flow_base(init, n_hidden, seed)
     z = flow_inputs(max_len, input_scale=1.0, seed=seed)
     parts = [f'"H":{n_hidden}', f'"maxLen":{max_len}',
              '"Q":{' + ",".join(f'"{k}":{_packed(Q[k])}' for k in INITS) + "}",

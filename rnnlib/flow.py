@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 
@@ -25,9 +26,31 @@ from rnnlib._validation import check_choice, check_int, check_real
 from rnnlib.rnn import INITS, recurrent_matrix
 
 
+class FlowBase(NamedTuple):
+    """The seeded weights behind every gradient-flow curve of one (init, n_hidden, seed)."""
+
+    Q: np.ndarray
+    """Unscaled recurrent matrix, shape (H, H)."""
+    sigma: float
+    """Largest singular value of ``Q``."""
+    W_xh: np.ndarray
+    """Input weights, shape (H,)."""
+    u: np.ndarray
+    """Unit vector used as ∂L/∂h_T, shape (H,)."""
+
+
+def flow_base(init: str = "orthogonal", n_hidden: int = 32, seed: int = 0) -> FlowBase:
+    """The weights that :func:`rnnlib.gradient_flow` scales and runs (cached, read-only arrays).
+
+    They do not depend on the weight scale, the inputs or T, so the explorer
+    can embed them once and rebuild any curve from them.
+    """
+    check_choice("init", init, INITS)
+    return _base(init, check_int("n_hidden", n_hidden), check_int("seed", seed, minimum=0))
+
+
 @lru_cache(maxsize=64)
-def _base(init: str, n_hidden: int, seed: int) -> tuple[np.ndarray, float, np.ndarray, np.ndarray]:
-    """Unscaled recurrent matrix, its largest singular value, W_xh and u (cached, read-only)."""
+def _base(init: str, n_hidden: int, seed: int) -> FlowBase:
     Q = recurrent_matrix(np.random.default_rng([seed, 0]), n_hidden, init)
     sigma = 1.0 if init == "orthogonal" else float(np.linalg.norm(Q, 2))
     W_xh = np.random.default_rng([seed, 2]).standard_normal(n_hidden)  # fan_in = 1
@@ -35,7 +58,7 @@ def _base(init: str, n_hidden: int, seed: int) -> tuple[np.ndarray, float, np.nd
     u /= np.linalg.norm(u)
     for arr in (Q, W_xh, u):
         arr.setflags(write=False)
-    return Q, sigma, W_xh, u
+    return FlowBase(Q, sigma, W_xh, u)
 
 
 def flow_inputs(seq_len: int, *, input_scale: float = 1.0, seed: int = 0) -> np.ndarray:

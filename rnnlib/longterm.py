@@ -28,7 +28,7 @@ from torch import nn
 
 from rnnlib._validation import check_choice, check_int, check_real
 from rnnlib.data.memory import ADDING_BASELINE_MSE, ADDING_TOLERANCE, adding_problem, echo_task
-from rnnlib.flow import _base, flow_inputs
+from rnnlib.flow import flow_base, flow_inputs
 
 KINDS = ("rnn", "lstm", "gru")
 """Recurrent cores offered by :class:`SequenceModel`."""
@@ -354,7 +354,7 @@ def lstm_gradient_flow(seq_len: int, *, n_hidden: int = 32, forget_bias: float =
             for k in range(4):
                 cell.weight_hh[k * H:(k + 1) * H] = torch.as_tensor(weight_scale * _orthogonal(rng, H))
     x = torch.as_tensor(flow_inputs(seq_len, input_scale=input_scale, seed=seed)).reshape(seq_len, 1, 1)
-    u = torch.as_tensor(np.array(_base("orthogonal", H, seed)[3]))
+    u = torch.as_tensor(np.array(flow_base("orthogonal", H, seed).u))
     h = torch.zeros(1, H, dtype=torch.float64, requires_grad=True)
     c = torch.zeros(1, H, dtype=torch.float64, requires_grad=True)
     hs, cs = [h], [c]

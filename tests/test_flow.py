@@ -100,3 +100,18 @@ def test_stronger_inputs_saturate_tanh_and_vanish():
     strong = gradient_flow(100, 1.5, input_scale=30.0)
     assert weak[0] > 1e3  # chaotic regime: explodes
     assert strong[0] < 1e-10  # saturated: vanishes although s > 1
+
+
+def test_flow_base_is_what_flow_model_scales():
+    from rnnlib.flow import flow_base
+
+    base = flow_base("gaussian", 24, 3)
+    m = flow_model(7, 2.5, init="gaussian", n_hidden=24, seed=3)
+    np.testing.assert_array_equal(m.W_hh, 2.5 * base.Q)
+    np.testing.assert_array_equal(m.W_xh, base.W_xh)
+    np.testing.assert_array_equal(m.u, base.u)
+    assert m.sigma_max == pytest.approx(2.5 * base.sigma, rel=1e-15)
+    assert np.linalg.norm(base.u) == pytest.approx(1.0, rel=1e-15)
+    assert not base.Q.flags.writeable
+    with pytest.raises(ValueError, match="init must be one of"):
+        flow_base("eye")
