@@ -29,18 +29,12 @@ from urllib.parse import urlparse
 
 import pytest
 
+from rnnlib.tools.build_pdf import BROWSER_FLAGS
+
 ROOT = Path(__file__).resolve().parents[1]
 # Debian's chromium; $BOOK_CHROMIUM points elsewhere (e.g. the preinstalled Chrome of CI runners).
 CHROMIUM = os.environ.get("BOOK_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+CHROMIUM_ARGS = BROWSER_FLAGS
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 
 

@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM_FLAGS = [
+BROWSER_FLAGS = [
     "--headless",
     "--no-sandbox",
     "--disable-gpu",
@@ -29,6 +29,11 @@ CHROMIUM_FLAGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+]
+"""Flags for a headless Chromium that never reaches for the network (also used by the browser tests)."""
+
+CHROMIUM_FLAGS = [
+    *BROWSER_FLAGS,
     "--no-pdf-header-footer",
     "--run-all-compositor-stages-before-draw",
     "--virtual-time-budget=60000",  # let MathJax finish typesetting before printing
