@@ -252,9 +252,13 @@ class RNN:
             f"activation={self.activation!r}, output_activation={self.output_activation!r})"
         )
 
-    def _check_params(self) -> None:
-        # params is public and mutable: catch a replaced array of the wrong shape here,
-        # not as a broadcasting error inside the time loop.
+    def check_params(self) -> None:
+        """Check that ``params`` still holds float64 arrays of the model's shapes.
+
+        ``params`` is public and mutable; a replaced array of the wrong shape is
+        caught here (``ValueError`` naming the key) rather than as a broadcasting
+        error inside the time loop. ``forward`` and ``backward`` call it.
+        """
         H, I, O = self.n_hidden, self.n_in, self.n_out
         expected = {"W_xh": (H, I), "W_hh": (H, H), "b_h": (H,), "W_ho": (O, H), "b_o": (O,)}
         for key, shape in expected.items():
@@ -286,7 +290,7 @@ class RNN:
         FloatingPointError
             If the hidden state overflows float64 (an exploding forward pass).
         """
-        self._check_params()
+        self.check_params()
         x = check_array("x", x, (None, None, self.n_in), labels="(T, B, n_in)")
         T, B, _ = x.shape
         H = self.n_hidden
@@ -348,7 +352,7 @@ class RNN:
         FloatingPointError
             If a gradient overflows float64 (exploding gradients).
         """
-        self._check_params()
+        self.check_params()
         if not isinstance(trace, Trace):
             raise TypeError(f"trace must be the Trace returned by forward(), got {type(trace).__name__}")
         T, B = trace.T, trace.B

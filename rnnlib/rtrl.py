@@ -92,7 +92,7 @@ def rtrl(
     True
     """
     check_rnn(rnn)
-    rnn._check_params()
+    rnn.check_params()
     x, target, h = check_sequence(rnn, x, target, loss, at, h0)
     T, B, I = x.shape
     H = rnn.n_hidden

@@ -35,7 +35,8 @@ def plot_flow_vs_bound(*, seq_len: int = 200, scales: Sequence[float] = (0.5, 1.
     The curves come from :func:`rnnlib.flow_model` (``log10_norms`` and
     ``bound_log10``); the y axis is log10, so values beyond float64 are drawn.
     """
-    fig, axes = new_figure(2, 2, width=7.2, height=5.0, sharex=True)
+    # dpi 80: many overlapping lines make this PNG large; it keeps the page within its 300 KB budget.
+    fig, axes = new_figure(2, 2, width=7.2, height=5.0, sharex=True, dpi=80)
     t = np.arange(seq_len + 1)
     for ax, act in zip(axes.ravel(), ACTIVATIONS, strict=True):
         for colour, s in zip(CYCLE, scales, strict=False):
