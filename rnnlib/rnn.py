@@ -267,6 +267,27 @@ class RNN:
                 got = "missing" if arr is None else f"{type(arr).__name__} {getattr(arr, 'shape', '')}"
                 raise ValueError(f"rnn.params[{key!r}] must be a float64 array of shape {shape}, got {got}")
 
+    def check_trace(self, trace: Trace, do: np.ndarray) -> np.ndarray:
+        """Check that ``trace`` came from this model and ``do`` matches it; return ``do`` as float64.
+
+        Raises
+        ------
+        TypeError
+            If ``trace`` is not a :class:`Trace`.
+        ValueError
+            If its shapes do not fit this model, or ``do`` is not of shape (T, B, n_out).
+        """
+        if not isinstance(trace, Trace):
+            raise TypeError(f"trace must be the Trace returned by forward(), got {type(trace).__name__}")
+        T, B = trace.T, trace.B
+        H, I, O = self.n_hidden, self.n_in, self.n_out
+        if trace.x.shape[2] != I or trace.h.shape != (T + 1, B, H) or trace.o.shape != (T, B, O):
+            raise ValueError(
+                f"trace does not belong to this model: expected x (T, B, {I}), h (T+1, B, {H}), "
+                f"o (T, B, {O}); got x {trace.x.shape}, h {trace.h.shape}, o {trace.o.shape}"
+            )
+        return check_array("do", do, (T, B, O), labels="(T, B, n_out)")
+
     def forward(self, x: np.ndarray, h0: np.ndarray | None = None) -> Trace:
         """Run the RNN over a batch of sequences.
 
@@ -353,16 +374,9 @@ class RNN:
             If a gradient overflows float64 (exploding gradients).
         """
         self.check_params()
-        if not isinstance(trace, Trace):
-            raise TypeError(f"trace must be the Trace returned by forward(), got {type(trace).__name__}")
+        do = self.check_trace(trace, do)
         T, B = trace.T, trace.B
         H, I, O = self.n_hidden, self.n_in, self.n_out
-        if trace.x.shape[2] != I or trace.h.shape != (T + 1, B, H) or trace.o.shape != (T, B, O):
-            raise ValueError(
-                f"trace does not belong to this model: expected x (T, B, {I}), h (T+1, B, {H}), "
-                f"o (T, B, {O}); got x {trace.x.shape}, h {trace.h.shape}, o {trace.o.shape}"
-            )
-        do = check_array("do", do, (T, B, O), labels="(T, B, n_out)")
         if truncate is not None:
             truncate = check_int("truncate", truncate)
         p = self.params

@@ -126,20 +126,6 @@ def segment_loss(
     return fn(o, target, at=at)
 
 
-def _check_trace(rnn: RNN, trace: object, do: object) -> tuple[Trace, np.ndarray]:
-    if not isinstance(trace, Trace):
-        raise TypeError(f"trace must be the Trace returned by forward(), got {type(trace).__name__}")
-    T, B = trace.T, trace.B
-    H, I, O = rnn.n_hidden, rnn.n_in, rnn.n_out
-    if trace.x.shape[2] != I or trace.h.shape != (T + 1, B, H) or trace.o.shape != (T, B, O):
-        raise ValueError(
-            f"trace does not belong to this model: expected x (T, B, {I}), h (T+1, B, {H}), "
-            f"o (T, B, {O}); got x {trace.x.shape}, h {trace.h.shape}, o {trace.o.shape}"
-        )
-    do = check_array("do", do, (T, B, O), labels="(T, B, n_out)")
-    return trace, do
-
-
 def backward_from(
     rnn: RNN,
     trace: Trace,
@@ -185,7 +171,7 @@ def backward_from(
         If a gradient overflows float64.
     """
     check_rnn(rnn)
-    trace, do = _check_trace(rnn, trace, do)
+    do = rnn.check_trace(trace, do)
     T, B = trace.T, trace.B
     H, I, O = rnn.n_hidden, rnn.n_in, rnn.n_out
     dh_end = np.zeros((B, H)) if dh_end is None else check_array(
