@@ -23,7 +23,7 @@ import numpy as np
 import torch
 
 from rnnlib import RNN, losses
-from rnnlib.torch_ref import TorchRNN
+from rnnlib.pytorch.reference import TorchRNN
 
 SIZES = [(100, 32, 16, 32, 8), (100, 32, 64, 128, 16), (100, 32, 128, 512, 16), (500, 1, 8, 64, 1)]
 

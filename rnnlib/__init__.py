@@ -4,7 +4,7 @@ A numpy RNN with hand-written full and truncated BPTT (:class:`RNN`), losses
 that return ∂L/∂o (:mod:`rnnlib.losses`), finite-difference gradient checking
 (:func:`gradcheck`) and the gradient-flow computation behind the vanishing and
 exploding gradient explorer (:func:`gradient_flow`). PyTorch references live
-in :mod:`rnnlib.torch_ref`, imported only when asked for, so ``import rnnlib``
+in :mod:`rnnlib.pytorch.reference`, imported only when asked for, so ``import rnnlib``
 stays fast and does not need torch.
 """
 

@@ -52,7 +52,7 @@ from rnnlib.metrics import (  # re-exported: the chapter-6 notebooks use them as
     precision_recall_f1,
     rmse,
 )
-from rnnlib.torch_ref import default_device
+from rnnlib.pytorch.reference import default_device
 
 __all__ = [
     "CELLS",
@@ -105,7 +105,7 @@ def setup(seed: int = 0, *, threads: int | None = 1, deterministic: bool = True)
     Returns
     -------
     torch.device
-        :func:`rnnlib.torch_ref.default_device`: CUDA if available, else CPU.
+        :func:`rnnlib.pytorch.reference.default_device`: CUDA if available, else CPU.
     """
     seed = check_int("seed", seed, minimum=0)
     if threads is not None:

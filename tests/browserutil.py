@@ -29,7 +29,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from rnnlib.tools.build_pdf import BROWSER_FLAGS
+from tools.build_pdf import BROWSER_FLAGS
 
 ROOT = Path(__file__).resolve().parents[1]
 # Debian's chromium; $BOOK_CHROMIUM points elsewhere (e.g. the preinstalled Chrome of CI runners).

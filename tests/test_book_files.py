@@ -4,8 +4,8 @@ from pathlib import Path
 
 import yaml
 
-from rnnlib.plots import teaser
-from rnnlib.tools.toc import toc_files
+from tools import make_teaser as teaser
+from tools.toc import toc_files
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_teaser_svg_is_what_the_code_draws(tmp_path):
     fresh = teaser.write_svg(tmp_path / "teaser.svg")
     assert fresh.read_bytes() == teaser.TEASER_PATH.read_bytes(), (
-        "regenerate with: python -m rnnlib.plots.teaser"
+        "regenerate with: python tools/make_teaser.py"
     )
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from browserutil import book_html_dir, browser, offline_page, static_server
 
-from rnnlib.tools.toc import toc_files
+from tools.toc import toc_files
 
 WAIT_MS = 30_000
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from rnnlib import ACTIVATIONS, RNN, TOLERANCE, compare, losses, relative_error
-from rnnlib.checkpoint import checkpointed_bptt, default_segment
+from rnnlib.bptt.checkpoint import checkpointed_bptt, default_segment
 
 T, B, I, H, O = 11, 3, 2, 4, 2
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from rnnlib import RNN, TOLERANCE, compare, losses
-from rnnlib.costs import (
+from rnnlib.bptt.costs import (
     METHODS,
     PREDICTED,
     CostCurve,
@@ -16,7 +16,7 @@ from rnnlib.costs import (
     run_method,
     single_blas_thread,
 )
-from rnnlib.truncation import chunk_and_detach
+from rnnlib.bptt.truncation import chunk_and_detach
 
 
 @pytest.fixture

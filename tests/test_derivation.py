@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from rnnlib import ACTIVATIONS, GAMMA, RNN, TOLERANCE, compare, gradcheck, losses, relative_error
-from rnnlib.derivation import (
+from rnnlib.book.derivation import (
     bptt_batch,
     bptt_sequence,
     forward_sequence,
@@ -54,7 +54,7 @@ def test_sequence_matches_rnn_backward(rng, f, g, at, with_h0):
 @pytest.mark.parametrize(("g", "at"), [("identity", "last"), ("sigmoid", "all"), ("tanh", "last")])
 def test_sequence_matches_autograd_and_finite_differences(rng, g, at):
     pytest.importorskip("torch")
-    from rnnlib.torch_ref import bptt_reference
+    from rnnlib.pytorch.reference import bptt_reference
 
     rnn = _model(rng, "tanh", g)
     x, y = rng.standard_normal((T, I)), rng.standard_normal((T, O))

@@ -1,4 +1,4 @@
-"""The source's formulas (rnnlib.errata) differ from the true gradient exactly as chapter 4 documents."""
+"""The source's formulas (rnnlib.book.errata) differ from the true gradient exactly as chapter 4 documents."""
 
 import itertools
 
@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from rnnlib import RNN, TOLERANCE, compare, losses
-from rnnlib.derivation import bptt_sequence, forward_sequence
-from rnnlib.errata import MISTAKES, format_error, gradient_asymmetry, source_gradients, switches
+from rnnlib.book.derivation import bptt_sequence, forward_sequence
+from rnnlib.book.errata import MISTAKES, format_error, gradient_asymmetry, source_gradients, switches
 
 T, I, H, O = 5, 3, 4, 2
 ALL = (1, 2, 3, 4)
@@ -46,7 +46,7 @@ def test_all_mistakes_fixed_gives_the_true_gradient(rng, f, g, at):
 
 def test_as_written_disagrees_with_autograd_for_both_losses(rng):
     pytest.importorskip("torch")
-    from rnnlib.torch_ref import bptt_reference
+    from rnnlib.pytorch.reference import bptt_reference
 
     rnn, x, y = _setup(rng)
     got = _source(rnn, x, y)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from rnnlib import RNN
-from rnnlib import handwired as hw
+from rnnlib.book import handwired as hw
 
 
 @pytest.fixture

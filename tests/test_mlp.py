@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from rnnlib import TOLERANCE, compare, gradcheck, mlp
+from rnnlib import TOLERANCE, compare, gradcheck
+from rnnlib.book import mlp
 
 torch = pytest.importorskip("torch")
 

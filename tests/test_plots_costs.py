@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from rnnlib.costs import METHODS, CostCurve  # noqa: E402
+from rnnlib.bptt.costs import METHODS, CostCurve  # noqa: E402
 from rnnlib.plots.costs import cost_figure, randomized_figure, truncation_error_figure  # noqa: E402
 
 

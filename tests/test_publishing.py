@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from rnnlib.tools import sync_repo_url
-from rnnlib.tools.toc import toc_files
+from tools import sync_repo_url
+from tools.toc import toc_files
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
@@ -49,7 +49,7 @@ def test_every_notebook_starts_with_the_install_cell_for_config_url(path):
     assert cell["cell_type"] == "code" and cell["metadata"].get("tags") == ["remove-input"]
     assert source.startswith("#@title ")  # Colab shows the cell collapsed to this title
     assert source == sync_repo_url.install_cell_source(sync_repo_url.repository_url()), (
-        "run: python -m rnnlib.tools.sync_repo_url"
+        "run: python tools/sync_repo_url.py"
     )
     assert cell["outputs"] == []
 
@@ -126,7 +126,7 @@ def test_ci_script_lints_builds_and_runs_the_readme_test_command():
     text = (ROOT / ".ci/run").read_text()
     assert "ruff check ." in text
     assert "jupyter-book build . -W -n --keep-going" in text
-    assert "python -m rnnlib.tools.build_pdf" in text
+    assert "python tools/build_pdf.py" in text
     assert re.search(r"^pytest$", text, flags=re.M)
     readme = (ROOT / "README.md").read_text()
     assert "pip install -r requirements.txt && jupyter-book build ." in readme
@@ -178,7 +178,7 @@ PDF = ROOT / "_build" / "pdf" / "book.pdf"
 
 def test_pdf_has_a_page_per_chapter_and_text_from_every_chapter():
     if not PDF.exists():
-        pytest.skip("PDF not built: run `python -m rnnlib.tools.build_pdf` (CI does)")
+        pytest.skip("PDF not built: run `python tools/build_pdf.py` (CI does)")
     if shutil.which("pdftotext") is None or shutil.which("pdfinfo") is None:
         pytest.skip("poppler-utils is not installed (apt-get install poppler-utils)")
     info = subprocess.run(["pdfinfo", str(PDF)], capture_output=True, text=True, check=True).stdout

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from rnnlib import ACTIVATIONS, RNN, TOLERANCE, compare, gradcheck, losses, relative_error
-from rnnlib.torch_ref import TorchRNN, bptt_reference
+from rnnlib.pytorch.reference import TorchRNN, bptt_reference
 
 torch = pytest.importorskip("torch")
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from rnnlib import ACTIVATIONS, RNN, TOLERANCE, compare, losses
-from rnnlib.rtrl import rtrl, sensitivity_floats
+from rnnlib.bptt.rtrl import rtrl, sensitivity_floats
 
 T, I, H, O = 6, 3, 4, 2
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from rnnlib import ACTIVATIONS, RNN, TOLERANCE, compare, gradcheck, losses, relative_error
-from rnnlib.truncation import (
+from rnnlib.bptt.truncation import (
     GradientResult,
     backward_from,
     chunk_and_detach,
@@ -83,7 +83,7 @@ def test_chunk_and_detach_equals_gated_backward(rng, k, at):
 @pytest.mark.parametrize("k", [1, 3, 4])
 def test_chunk_and_detach_matches_autograd_per_chunk(rng, loss, k):
     pytest.importorskip("torch")
-    from rnnlib.torch_ref import bptt_reference
+    from rnnlib.pytorch.reference import bptt_reference
 
     rnn, x, target = _setup(rng, loss=loss)
     ours = chunk_and_detach(rnn, x, target, k, loss=loss)

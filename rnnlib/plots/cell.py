@@ -133,7 +133,7 @@ def window_ceiling_figure(windows: Sequence[int], ceilings: Mapping[str, Sequenc
         Window lengths w.
     ceilings : mapping of str to sequence of float
         For each task, the ceiling accuracy at each w (from
-        :func:`rnnlib.handwired.window_ceiling`).
+        :func:`rnnlib.book.handwired.window_ceiling`).
     seq_len : int
         Sequence length T, named in the legend.
     """

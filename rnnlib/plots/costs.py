@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from rnnlib._validation import check_array, check_int, check_real
-from rnnlib.costs import METHODS, PREDICTED, CostCurve
+from rnnlib.bptt.costs import METHODS, PREDICTED, CostCurve
 from rnnlib.plots import PALETTE, new_figure
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -40,7 +40,7 @@ def _check_curves(name: str, curves: Sequence[CostCurve], vary: str) -> None:
 def cost_figure(by_T: Sequence[CostCurve], by_H: Sequence[CostCurve], *, title: str | None = None) -> Figure:
     """Time and peak memory against T and against H, log–log, with the O(·) predictions dashed.
 
-    Each dashed line has the predicted slope of :data:`rnnlib.costs.PREDICTED`
+    Each dashed line has the predicted slope of :data:`rnnlib.bptt.costs.PREDICTED`
     and goes through the curve's largest size, so a measured curve parallel to
     its dashed line grows as predicted.
 

@@ -1,6 +1,6 @@
 """The landing page's teaser: gradient norms that vanish, stay put, or explode.
 
-``python -m rnnlib.plots.teaser`` writes ``_static/teaser_gradients.svg``, the
+``python tools/make_teaser.py`` writes ``_static/teaser_gradients.svg``, the
 figure on the book's first page; a test regenerates it and checks that the
 committed file is exactly what this code draws.
 """
@@ -15,7 +15,7 @@ import numpy as np
 from rnnlib.flow import flow_model
 from rnnlib.plots import PALETTE, new_figure, style
 
-TEASER_PATH = Path(__file__).resolve().parents[2] / "_static" / "teaser_gradients.svg"
+TEASER_PATH = Path(__file__).resolve().parents[1] / "_static" / "teaser_gradients.svg"
 
 CURVES = (  # (weight scale, colour, label)
     (0.9, PALETTE["blue"], r"$s = 0.9$: vanishing, $0.9^{100} \approx 3\times 10^{-5}$"),

@@ -6,7 +6,7 @@ Griewank & Walther's *revolve*) keeps only the states at the start of each
 segment of s steps. The backward pass visits the segments from last to first:
 it recomputes one segment forward from its checkpoint, backpropagates through
 it with the gradient handed over by the later segment
-(:func:`rnnlib.truncation.backward_from` with ``dh_end``), and hands ∂L/∂h at
+(:func:`rnnlib.bptt.truncation.backward_from` with ``dh_end``), and hands ∂L/∂h at
 the segment's start to the segment before. With s ≈ √T this stores about
 2√T states instead of T, at the price of a second forward pass; the gradient
 is exactly the full BPTT gradient.
@@ -19,8 +19,7 @@ import math
 import numpy as np
 
 from rnnlib._validation import check_int
-from rnnlib.rnn import RNN
-from rnnlib.truncation import (
+from rnnlib.bptt.truncation import (
     GradientResult,
     backward_from,
     check_rnn,
@@ -28,6 +27,7 @@ from rnnlib.truncation import (
     segment_loss,
     trace_floats,
 )
+from rnnlib.rnn import RNN
 
 
 def default_segment(T: int) -> int:

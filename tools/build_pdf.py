@@ -2,7 +2,7 @@
 
 Usage (from the repository root)::
 
-    python -m rnnlib.tools.build_pdf            # writes _build/pdf/book.pdf
+    python tools/build_pdf.py            # writes _build/pdf/book.pdf
 
 Jupyter Book's own ``pdfhtml`` builder downloads a browser and fails offline.
 Instead, the ``singlehtml`` builder puts the whole book on one page (math
@@ -20,7 +20,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 BROWSER_FLAGS = [
     "--headless",
     "--no-sandbox",

@@ -18,8 +18,8 @@ from __future__ import annotations
 import numpy as np
 
 from rnnlib import activations
+from rnnlib.bptt.truncation import GradientResult, check_rnn, check_sequence, segment_loss
 from rnnlib.rnn import PARAM_NAMES, RNN
-from rnnlib.truncation import GradientResult, check_rnn, check_sequence, segment_loss
 
 
 def sensitivity_floats(rnn: RNN, batch: int = 1) -> int:

@@ -6,7 +6,7 @@ nothing where rnnlib is already importable (a local clone, Binder, CI). The
 URL lives in one place, ``repository.url`` in ``_config.yml``; after changing it
 (e.g. for a fork) run::
 
-    python -m rnnlib.tools.sync_repo_url
+    python tools/sync_repo_url.py
 
 and commit the notebooks. ``tests/test_publishing.py`` checks that they agree.
 """
@@ -16,7 +16,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 MARKER = "# Colab or a fresh environment: install the book's package rnnlib when it is missing."
 # The cell is removed from the book's pages (tag remove-input: it has no output) and
 # collapsed to its title in Colab (the #@title form line).

@@ -14,7 +14,7 @@ full gradient of :meth:`rnnlib.RNN.backward`:
 
 All three are special cases of :func:`backward_from`, BPTT over a stored trace
 that also takes a gradient arriving at the trace's last state (what gradient
-checkpointing in :mod:`rnnlib.checkpoint` needs) and a gate on each
+checkpointing in :mod:`rnnlib.bptt.checkpoint` needs) and a gate on each
 backward step (0 to cut, 1/(1−p) to reweight).
 """
 

@@ -2,8 +2,8 @@
 
 Usage (from the repository root)::
 
-    python -m rnnlib.tools.run_notebooks                 # every chapters/*.ipynb
-    python -m rnnlib.tools.run_notebooks chapters/03_unfolding_bptt.ipynb
+    python tools/run_notebooks.py                 # every chapters/*.ipynb
+    python tools/run_notebooks.py chapters/03_unfolding_bptt.ipynb
 
 Each notebook runs in a fresh ``python3`` kernel with its own folder as the
 working directory, as in Jupyter, ``jupyter-book build`` and nbval. Commit the
@@ -18,7 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def merge_streams(nb) -> None:

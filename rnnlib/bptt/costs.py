@@ -32,10 +32,10 @@ import numpy as np
 
 from rnnlib import losses
 from rnnlib._validation import check_array, check_choice, check_int, check_real
-from rnnlib.checkpoint import checkpointed_bptt
+from rnnlib.bptt.checkpoint import checkpointed_bptt
+from rnnlib.bptt.rtrl import rtrl
+from rnnlib.bptt.truncation import GradientResult, check_rnn, chunk_and_detach, trace_floats
 from rnnlib.rnn import RNN
-from rnnlib.rtrl import rtrl
-from rnnlib.truncation import GradientResult, check_rnn, chunk_and_detach, trace_floats
 
 METHODS = ("full", "truncated", "checkpoint", "rtrl")
 """The algorithms :func:`run_method` knows, in the order the book presents them."""

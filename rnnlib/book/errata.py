@@ -3,7 +3,7 @@
 Chapter 4 of the book computes these gradients to show, number by number,
 where the source's section 4 goes wrong. Do not use them to train anything:
 the correct gradients are :meth:`rnnlib.RNN.backward` and
-:func:`rnnlib.derivation.bptt_sequence`.
+:func:`rnnlib.book.derivation.bptt_sequence`.
 
 The source states the model h_t = σ(W_xh x_t + W_hh h_{t-1} + b_h),
 o_t = σ(W_ho h_t + b_o) with the loss L = ½‖o_T − y_T‖², and then::
@@ -35,7 +35,7 @@ import numpy as np
 
 from rnnlib import activations
 from rnnlib._validation import check_array, check_choice, check_real
-from rnnlib.derivation import forward_sequence, loss_steps
+from rnnlib.book.derivation import forward_sequence, loss_steps
 from rnnlib.gradcheck import TOLERANCE
 from rnnlib.losses import PLACEMENTS
 from rnnlib.rnn import PARAM_NAMES

@@ -1,0 +1,5 @@
+"""Chapter 3's algorithms: truncated and randomized BPTT, checkpointing, RTRL, and their costs.
+
+Every function here returns a :class:`~rnnlib.bptt.truncation.GradientResult`
+or :class:`rnnlib.Gradients`, so the book can compare each with full BPTT.
+"""

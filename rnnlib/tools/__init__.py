@@ -1,1 +1,0 @@
-"""Maintenance commands (``python -m rnnlib.tools.run_notebooks``)."""
