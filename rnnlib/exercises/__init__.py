@@ -6,19 +6,44 @@ rnnlib's reference and returns a :class:`Feedback` (``passed``, ``mistakes``,
 elsewhere. A function that raises, returns ``None`` or the wrong keys or
 shapes gets a message, never a traceback from inside rnnlib.
 
-* :func:`check_bptt` — full BPTT for the source document's model (chapter 4).
+* :func:`check_bptt` — full BPTT for the source document's model (chapter 4);
+* :func:`check_forward` — its forward pass;
+* :func:`check_truncated_bptt` and :func:`check_chunk_and_detach` — the two
+  truncations of chapter 3;
+* :func:`check_clipping` — gradient-norm clipping (chapter 8);
+* :func:`check_hidden_jacobian` — ∂h_T/∂h_t (chapter 8).
+
+Every message links to the book's page that explains it (``SECTIONS``).
 """
 
 from rnnlib.exercises.bptt import check_bptt
 from rnnlib.exercises.feedback import BASE_URL, SECTIONS, Feedback, link
 from rnnlib.exercises.mistakes import BPTT_DESCRIPTIONS, BPTT_MISTAKES
+from rnnlib.exercises.others import (
+    CLIPPING_MISTAKES,
+    FORWARD_MISTAKES,
+    JACOBIAN_MISTAKES,
+    check_clipping,
+    check_forward,
+    check_hidden_jacobian,
+)
+from rnnlib.exercises.truncation import TRUNCATION_MISTAKES, check_chunk_and_detach, check_truncated_bptt
 
 __all__ = [
     "BASE_URL",
     "BPTT_DESCRIPTIONS",
     "BPTT_MISTAKES",
+    "CLIPPING_MISTAKES",
+    "FORWARD_MISTAKES",
+    "JACOBIAN_MISTAKES",
     "SECTIONS",
+    "TRUNCATION_MISTAKES",
     "Feedback",
     "check_bptt",
+    "check_chunk_and_detach",
+    "check_clipping",
+    "check_forward",
+    "check_hidden_jacobian",
+    "check_truncated_bptt",
     "link",
 ]
