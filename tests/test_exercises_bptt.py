@@ -8,7 +8,7 @@ generator too.
 import numpy as np
 import pytest
 
-from rnnlib import RNN, PARAM_NAMES, losses
+from rnnlib import PARAM_NAMES, RNN, losses
 from rnnlib.book.errata import source_gradients
 from rnnlib.exercises import BPTT_MISTAKES, check_bptt
 from rnnlib.exercises.mistakes import make_cases, reference_gradients

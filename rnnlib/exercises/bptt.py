@@ -9,7 +9,7 @@ import numpy as np
 from rnnlib.exercises import mistakes as mk
 from rnnlib.exercises.feedback import (
     Feedback,
-    ReaderProblem,
+    ReaderError,
     as_gradient_dict,
     call_reader,
     fmt_err,
@@ -29,7 +29,7 @@ def _shapes(case: mk.BPTTCase) -> dict[str, tuple[int, ...]]:
 
 
 def _run(fn: Callable, case: mk.BPTTCase, loss_at: str) -> dict[str, np.ndarray]:
-    """Call the reader on fresh copies (it may modify its arguments); ReaderProblem on failure."""
+    """Call the reader on fresh copies (it may modify its arguments); ReaderError on failure."""
     params = {k: v.copy() for k, v in case.params.items()}
     out = call_reader(fn, (params, case.x.copy(), case.y.copy(), case.h0.copy(), loss_at),
                       f"fn(params, x, y, h0, {loss_at!r}) with {case.sizes}")
@@ -89,7 +89,7 @@ def _first_wrong_step(fn: Callable, case: mk.BPTTCase, loss_at: str) -> int | No
         sub = case.prefix(steps)
         try:
             got = _run(fn, sub, loss_at)
-        except ReaderProblem:
+        except ReaderError:
             return None
         ref = mk.reference_gradients(sub, loss_at)
         if any(not _close(got[k], ref[k]) for k in PARAM_NAMES):
@@ -167,7 +167,7 @@ def check_bptt(fn: Callable, *, seed: int = 0) -> Feedback:
         try:
             observed.append(_run(fn, case, loss_at))
             errors.append(None)
-        except ReaderProblem as problem:
+        except ReaderError as problem:
             text = str(problem)
             if "not implemented yet" in text or not text.startswith("Your function raised"):
                 return make_feedback(CHECK, "derivation", False, (), text)  # a stub or a malformed result

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rnnlib.exercises.feedback import Feedback, ReaderProblem, call_reader, fmt_err, make_feedback
+from rnnlib.exercises.feedback import Feedback, ReaderError, call_reader, fmt_err, make_feedback
 from rnnlib.exercises.search import smallest_explanation
 from rnnlib.gradcheck import TOLERANCE, relative_error
 
@@ -38,7 +38,7 @@ class Checker:
     descriptions : dict of str to str
         One sentence per mistake.
     convert : callable
-        ``convert(out, run) -> dict of arrays``; raises ReaderProblem on a malformed result.
+        ``convert(out, run) -> dict of arrays``; raises ReaderError on a malformed result.
     generate : callable
         ``generate(run, config) -> dict of arrays`` (or None: that mistake makes the function fail).
     locate : callable, optional
@@ -81,7 +81,7 @@ def run_checker(checker: Checker, fn: Callable, runs: list[Run]) -> Feedback:
         try:
             out = call_reader(fn, _copy(run.args), f"{checker.call} with {run.label}")
             observed.append(checker.convert(out, run))
-        except ReaderProblem as problem:
+        except ReaderError as problem:
             text = str(problem)
             if not text.startswith("Your function raised"):
                 return make_feedback(checker.name, checker.topic, False, (), text)

@@ -113,7 +113,7 @@ def make_feedback(check: str, topic: str, passed: bool, mistakes: tuple[str, ...
     return Feedback(passed=passed, mistakes=tuple(mistakes), message=f"{text}\nSee {url}", check=check, link=url)
 
 
-class ReaderProblem(Exception):
+class ReaderError(Exception):
     """The reader's function could not be run or returned something unusable; ``str`` is the message."""
 
 
@@ -136,7 +136,7 @@ def _where(exc: BaseException) -> str:
 
 
 def call_reader(fn: Callable, args: tuple, what: str) -> object:
-    """Call ``fn(*args)``; raise :class:`ReaderProblem` with a clear message if it fails.
+    """Call ``fn(*args)``; raise :class:`ReaderError` with a clear message if it fails.
 
     ``what`` describes the call for the message, e.g. ``"fn(params, x, y, h0, 'last')"``.
     A stub (``NotImplementedError`` raised, ``NotImplemented`` or ``None`` returned)
@@ -145,49 +145,49 @@ def call_reader(fn: Callable, args: tuple, what: str) -> object:
     try:
         out = fn(*args)
     except NotImplementedError:
-        raise ReaderProblem("Your function is not implemented yet (it raised NotImplementedError).") from None
+        raise ReaderError("Your function is not implemented yet (it raised NotImplementedError).") from None
     except Exception as exc:  # noqa: BLE001 - any error of the reader's code becomes a message
         text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
         detail = f": {text}" if text else ""
-        raise ReaderProblem(
+        raise ReaderError(
             f"Your function raised {type(exc).__name__}{detail}{_where(exc)}\n(called as {what})."
         ) from None
     if out is NotImplemented:
-        raise ReaderProblem("Your function is not implemented yet (it returned NotImplemented).")
+        raise ReaderError("Your function is not implemented yet (it returned NotImplemented).")
     if out is None:
-        raise ReaderProblem("Your function is not implemented yet: it returned None (is a `return` missing?).")
+        raise ReaderError("Your function is not implemented yet: it returned None (is a `return` missing?).")
     return out
 
 
 def as_array(value: object, name: str) -> np.ndarray:
-    """``value`` as a float64 array (numpy, nested lists, or a torch tensor); ReaderProblem if impossible."""
+    """``value`` as a float64 array (numpy, nested lists, or a torch tensor); ReaderError if impossible."""
     if hasattr(value, "detach") and hasattr(value, "cpu"):  # a torch tensor, without importing torch
         value = value.detach().cpu().numpy()
     try:
         arr = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError):
-        raise ReaderProblem(f"{name} is not a numeric array (got {type(value).__name__}).") from None
+        raise ReaderError(f"{name} is not a numeric array (got {type(value).__name__}).") from None
     return arr
 
 
 def check_shape(arr: np.ndarray, shape: tuple[int, ...], name: str, labels: str) -> None:
-    """Raise :class:`ReaderProblem` unless ``arr`` has ``shape`` and finite values."""
+    """Raise :class:`ReaderError` unless ``arr`` has ``shape`` and finite values."""
     if arr.shape != shape:
         hint = ""
         if arr.shape == shape[::-1] and len(shape) == 2:
             hint = " (transposed?)"
         elif arr.size == int(np.prod(shape)):
             hint = f" (same number of entries: reshape it to {shape})"
-        raise ReaderProblem(f"{name} has shape {arr.shape}, expected {labels} = {shape}{hint}.")
+        raise ReaderError(f"{name} has shape {arr.shape}, expected {labels} = {shape}{hint}.")
     if not np.isfinite(arr).all():
-        raise ReaderProblem(f"{name} contains NaN or infinite values.")
+        raise ReaderError(f"{name} contains NaN or infinite values.")
 
 
 def as_gradient_dict(out: object, shapes: Mapping[str, tuple[int, ...]], labels: Mapping[str, str],
                      what: str = "the returned dict") -> dict[str, np.ndarray]:
     """Check that ``out`` is a dict with exactly the keys of ``shapes`` and arrays of those shapes."""
     if not isinstance(out, Mapping):
-        raise ReaderProblem(
+        raise ReaderError(
             f"Your function must return a dict with keys {list(shapes)}, got {type(out).__name__}."
         )
     missing = [k for k in shapes if k not in out]
@@ -198,7 +198,7 @@ def as_gradient_dict(out: object, shapes: Mapping[str, tuple[int, ...]], labels:
             parts.append(f"missing key(s) {missing}")
         if extra:
             parts.append(f"unknown key(s) {extra}")
-        raise ReaderProblem(f"{what[0].upper() + what[1:]} has {' and '.join(parts)}; expected keys {list(shapes)}.")
+        raise ReaderError(f"{what[0].upper() + what[1:]} has {' and '.join(parts)}; expected keys {list(shapes)}.")
     result = {}
     for key, shape in shapes.items():
         arr = as_array(out[key], f"{what}[{key!r}]")

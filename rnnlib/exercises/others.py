@@ -9,7 +9,7 @@ import numpy as np
 from rnnlib.activations import sigmoid
 from rnnlib.exercises import mistakes as mk
 from rnnlib.exercises.engine import Arrays, Checker, Run, run_checker
-from rnnlib.exercises.feedback import Feedback, ReaderProblem, as_array, as_gradient_dict, check_shape
+from rnnlib.exercises.feedback import Feedback, ReaderError, as_array, as_gradient_dict, check_shape
 from rnnlib.gradcheck import TOLERANCE
 
 
@@ -67,11 +67,11 @@ def _forward_convert(out: object, run: Run) -> Arrays:
     T, B, _ = case.x.shape
     H, O = case.h0.shape[1], case.y.shape[2]
     if not isinstance(out, (tuple, list)) or len(out) != 2:
-        raise ReaderProblem(f"Your function must return a tuple (h, o), got {type(out).__name__}"
+        raise ReaderError(f"Your function must return a tuple (h, o), got {type(out).__name__}"
                             + (f" of length {len(out)}" if isinstance(out, (tuple, list)) else "") + ".")
     h, o = as_array(out[0], "h"), as_array(out[1], "o")
     if h.shape == (T + 1, B, H):
-        raise ReaderProblem(f"h has shape {h.shape}: T+1 states. Return h_1 … h_T only (without h_0), "
+        raise ReaderError(f"h has shape {h.shape}: T+1 states. Return h_1 … h_T only (without h_0), "
                             f"shape (T, B, H) = {(T, B, H)}.")
     check_shape(h, (T, B, H), "h", "(T, B, H)")
     check_shape(o, (T, B, O), "o", "(T, B, n_out)")
