@@ -150,7 +150,8 @@ def _clip(run: Run, config: dict) -> Arrays:
     for k, v in grads.items():
         norm = float(np.sum(v * v)) ** power if "per-parameter-norm" in config else total
         rescale = "rescales-below-threshold" in config or norm > threshold
-        out[k] = v * (threshold / norm) if rescale else v.copy()
+        eps = 1e-6 if "torch-eps" in config else 0.0  # torch.nn.utils.clip_grad_norm_ divides by norm + 1e-6
+        out[k] = v * (threshold / (norm + eps)) if rescale else v.copy()
     return out
 
 
@@ -179,7 +180,8 @@ def check_clipping(fn: Callable, *, seed: int = 0) -> Feedback:
         Mistakes from ``CLIPPING_MISTAKES``.
     """
     checker = Checker("check_clipping", "clipping", "fn(grads, threshold)", CLIPPING_MISTAKES,
-                      CLIPPING_DESCRIPTIONS, _clip_convert, _clip)
+                      CLIPPING_DESCRIPTIONS, _clip_convert, _clip,
+                      accepted=(({"torch-eps": True}, "with PyTorch's convention threshold / (‖g‖ + 1e-6)"),))
     return run_checker(checker, fn, _clip_cases(seed))
 
 
