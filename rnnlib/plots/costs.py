@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 STYLES = {
     "full": (PALETTE["blue"], "o", r"full BPTT: time $O(TH^2)$, memory $O(TH)$"),
-    "truncated": (PALETTE["orange"], "s", r"truncated, chunks of k: $O(TH^2)$, $O(kH)$"),
+    "truncated": (PALETTE["orange"], "s", r"truncated, chunks of $k$: $O(TH^2)$, $O(kH)$"),
     "checkpoint": (PALETTE["green"], "^", r"checkpointing: $O(TH^2)$, $O(\sqrt{T}H)$"),
     "rtrl": (PALETTE["vermillion"], "D", r"RTRL: time $O(TH^4)$, memory $O(H^3)$"),
 }
@@ -76,7 +76,7 @@ def cost_figure(by_T: Sequence[CostCurve], by_H: Sequence[CostCurve], *, title: 
         log_axis(ax, "y")
         ax.set_xlabel("sequence length $T$" if vary == "T" else "hidden size $H$")
         ax.set_ylabel("CPU time (s, best of repeats)" if kind == "time" else "peak memory (bytes)")
-        ax.set_title(f"{'Time' if kind == 'time' else 'Peak memory'} against {vary}")
+        ax.set_title(f"{'Time' if kind == 'time' else 'Peak memory'} against ${vary}$")
     from matplotlib.lines import Line2D
 
     handles = [Line2D([], [], color=STYLES[m][0], marker=STYLES[m][1], label=STYLES[m][2])

@@ -41,7 +41,7 @@ def _arrow(ax: Axes, start: tuple[float, float], end: tuple[float, float], label
     ax.annotate(
         "", xy=end, xytext=start, gid=gid,
         arrowprops={"arrowstyle": "-|>", "color": color, "linewidth": 1.8, "mutation_scale": 14,
-                    "shrinkA": 17, "shrinkB": 17},
+                    "shrinkA": 15, "shrinkB": 15},
         zorder=2,
     )
     mx = (start[0] + end[0]) / 2 + label_offset[0]
@@ -95,7 +95,7 @@ def plot_delta_flow(
         raise TypeError(f"title must be a str, got {type(title).__name__}")
 
     if ax is None:
-        fig, ax = new_figure(height=3.0 + 0.1 * T)
+        fig, ax = new_figure(height=4.6)
     else:
         fig = ax.figure
     with style():
