@@ -34,3 +34,22 @@ def test_book_renders_stored_outputs_offline():
     assert "sphinx-mathjax-offline" in extensions
     assert "sphinx_thebe" not in extensions
     assert cfg["only_build_toc_files"] is True
+
+
+def test_teaser_follows_the_house_style():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import LogFormatterSciNotation
+
+    from rnnlib.plots import COLUMN_INCHES, COLUMN_PX, MIN_FONT_PT
+
+    fig = teaser.teaser_figure()
+    assert fig.get_figwidth() == COLUMN_INCHES
+    ax = fig.axes[0]
+    assert isinstance(ax.yaxis.get_major_formatter(), LogFormatterSciNotation)
+    assert min(t.get_fontsize() for t in fig.findobj(matplotlib.text.Text)) >= MIN_FONT_PT
+    plt.close(fig)
+    head = teaser.TEASER_PATH.read_text(encoding="utf-8")[:600]
+    assert f'width="{COLUMN_PX}px"' in head, "the SVG states its CSS width, like the PNGs' metadata"

@@ -28,10 +28,10 @@ def test_cost_figure_has_four_labelled_log_log_panels():
     fig = cost_figure([_curve(m, "T") for m in METHODS], [_curve(m, "H") for m in METHODS])
     axes = fig.axes
     assert len(axes) == 4
-    assert [ax.get_xlabel() for ax in axes] == ["sequence length T", "hidden size H"] * 2
+    assert [ax.get_xlabel() for ax in axes] == ["sequence length $T$", "hidden size $H$"] * 2
     assert all(ax.get_ylabel() for ax in axes)
-    assert [ax.get_title() for ax in axes] == ["Time against T", "Time against H",
-                                               "Peak memory against T", "Peak memory against H"]
+    assert [ax.get_title() for ax in axes] == ["Time against $T$", "Time against $H$",
+                                               "Peak memory against $T$", "Peak memory against $H$"]
     assert all(ax.get_xscale() == "log" and ax.get_yscale() == "log" for ax in axes)
     assert all(len(ax.lines) == 2 * len(METHODS) for ax in axes)  # measured + predicted per method
     # The predicted line of RTRL's time against H has slope 4.
@@ -55,7 +55,7 @@ def test_truncation_error_figure():
     fig = truncation_error_figure(ks, {"a": 0.5 ** ks, "b": np.r_[0.5 ** ks[:-1], 0.0]}, T=8)
     ax = fig.axes[0]
     assert ax.get_yscale() == "log"
-    assert ax.get_xlabel().startswith("truncation length k")
+    assert ax.get_xlabel().startswith("truncation length $k$")
     assert "relative error" in ax.get_ylabel()
     assert ax.lines[1].get_ydata()[-1] == 1e-16  # exact zero drawn at the floor
     with pytest.raises(ValueError, match=r"errors\['a'\] must have shape ks.shape"):
@@ -69,8 +69,8 @@ def test_randomized_figure():
     fig = randomized_figure(ns, 0.1 / np.sqrt(ns), {"fixed": 0.05}, p_cut=0.1)
     ax = fig.axes[0]
     assert ax.get_xscale() == "log" and ax.get_yscale() == "log"
-    assert ax.get_xlabel().startswith("number N")
+    assert ax.get_xlabel().startswith("number $N$")
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert labels[0].endswith("(p = 0.1)") and labels[-1] == "fixed (bias, any N)"
+    assert labels[0].endswith("($p = 0.1$)") and labels[-1] == "fixed (bias, any $N$)"
     with pytest.raises(ValueError, match="p_cut must be <= 1"):
         randomized_figure(ns, 0.1 / np.sqrt(ns), {}, p_cut=2.0)

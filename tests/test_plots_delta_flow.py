@@ -29,10 +29,10 @@ def test_correct_flow_all_steps():
     assert _gids(fig, "fprime-") == [f"fprime-{t}" for t in range(1, 5)]
     assert "node-delta-5" in _gids(fig, "node-delta-")  # δ_{T+1} = 0
     ax = fig.axes[0]
-    assert ax.get_xlabel().startswith("time step t")
+    assert ax.get_xlabel().startswith("time step $t$")
     assert ax.get_ylabel() == "quantity"
     assert "every step" in ax.get_title()
-    assert [t.get_text() for t in ax.get_xticklabels()] == ["t = 1", "t = 2", "t = 3", "t = 4"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["$t = 1$", "$t = 2$", "$t = 3$", "$t = 4$"]
     labels = {a.get_gid(): a.get_text() for a in ax.texts if a.get_gid()}
     assert labels["label-recurrent-2"] == r"$W_{hh}^\top$"
     assert labels["label-inject-3"] == r"$W_{ho}^\top$"

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from rnnlib._validation import check_array
-from rnnlib.plots import CYCLE, PALETTE, new_figure, style
+from rnnlib.plots import CYCLE, FONT_PT, PALETTE, figure_legend, log_axis, new_figure, style, styled
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -31,12 +31,17 @@ __all__ = ["plot_anomalies", "plot_confusions", "plot_forecasts", "plot_gradient
            "plot_training"]
 
 
+SHADE = "#F6D3C0"
+"""Opaque light vermillion that shades the true anomalies."""
+
+
 def _check_mapping(name: str, value: object) -> Mapping[str, Any]:
     if not isinstance(value, Mapping) or not value:
         raise TypeError(f"{name} must be a non-empty dict of name -> values, got {type(value).__name__}")
     return value
 
 
+@styled
 def plot_training(histories: Mapping[str, Any], *, loss_label: str = "training loss",
                   val_label: str | None = None, title: str = "Training") -> Figure:
     """Training loss (left) and validation metric (right) per epoch.
@@ -53,7 +58,7 @@ def plot_training(histories: Mapping[str, Any], *, loss_label: str = "training l
     """
     histories = _check_mapping("histories", histories)
     has_val = any(len(h.val) for h in histories.values())
-    fig, axes = new_figure(1, 2 if has_val else 1, width=7.5 if has_val else 5.0, height=3.0)
+    fig, axes = new_figure(1, 2 if has_val else 1, height=3.4)
     axes = np.atleast_1d(axes)
     with style():
         for i, (name, h) in enumerate(histories.items()):
@@ -67,16 +72,17 @@ def plot_training(histories: Mapping[str, Any], *, loss_label: str = "training l
         axes[0].set_xlabel("epoch")
         axes[0].set_ylabel(loss_label)
         axes[0].set_title("training loss")
-        axes[0].legend()
         if has_val:
             name = val_label or next(iter(histories.values())).val_name
             axes[1].set_xlabel("epoch")
             axes[1].set_ylabel(name)
             axes[1].set_title(f"held-out {name} (dot: kept)")
         fig.suptitle(title)
+        figure_legend(fig)
     return fig
 
 
+@styled
 def plot_keyword(features: np.ndarray, frame_labels: np.ndarray, *, symbols: str, hop_ms: float = 10.0,
                  band_edges: Sequence[float] | None = None, title: str = "One utterance") -> Figure:
     """A spectrogram-like image of one utterance, with the key that sounds in each frame.
@@ -98,7 +104,7 @@ def plot_keyword(features: np.ndarray, frame_labels: np.ndarray, *, symbols: str
     features = check_array("features", features, (None, None), labels="(T, F)")
     T, F = features.shape
     frame_labels = check_array("frame_labels", frame_labels, (T,), labels="(T,)", dtype=np.int64)
-    fig, ax = new_figure(width=7.0, height=3.0)
+    fig, ax = new_figure(height=3.4)
     with style():
         if band_edges is not None:
             lo, hi = float(band_edges[0]), float(band_edges[-1])
@@ -108,7 +114,7 @@ def plot_keyword(features: np.ndarray, frame_labels: np.ndarray, *, symbols: str
         im = ax.imshow(features.T, origin="lower", aspect="auto", cmap="viridis",
                        extent=(0, T * hop_ms, lo, hi))
         ax.grid(False)
-        fig.colorbar(im, ax=ax, label="log10 band energy")
+        fig.colorbar(im, ax=ax, label=r"$\log_{10}$ band energy")
         # write the key above each run of equal non-silent frame labels
         start = 0
         for t in range(1, T + 1):
@@ -116,7 +122,7 @@ def plot_keyword(features: np.ndarray, frame_labels: np.ndarray, *, symbols: str
                 k = int(frame_labels[start])
                 if k:
                     ax.text((start + t) / 2 * hop_ms, hi + 0.02 * (hi - lo), symbols[k - 1], ha="center",
-                            va="bottom", fontsize=11, color=PALETTE["black"], clip_on=False)
+                            va="bottom", fontsize=FONT_PT["text"], color=PALETTE["black"], clip_on=False)
                     ax.axvspan(start * hop_ms, t * hop_ms, ymin=0.98, ymax=1.0, color=PALETTE["orange"])
                 start = t
         ax.set_xlabel("time (ms)")
@@ -125,6 +131,7 @@ def plot_keyword(features: np.ndarray, frame_labels: np.ndarray, *, symbols: str
     return fig
 
 
+@styled
 def plot_confusions(matrices: Mapping[str, np.ndarray], class_names: Sequence[str], *,
                     title: str = "Confusion matrices") -> Figure:
     """Confusion matrices side by side (rows: true class, columns: predicted), counts written in.
@@ -140,7 +147,7 @@ def plot_confusions(matrices: Mapping[str, np.ndarray], class_names: Sequence[st
     matrices = _check_mapping("matrices", matrices)
     K = len(class_names)
     n = len(matrices)
-    fig, axes = new_figure(1, n, width=3.6 * n + 0.4, height=3.8)
+    fig, axes = new_figure(1, n, height=4.0 if n > 1 else 5.0)
     axes = np.atleast_1d(axes)
     with style():
         for ax, (name, cm) in zip(axes, matrices.items(), strict=True):
@@ -152,7 +159,7 @@ def plot_confusions(matrices: Mapping[str, np.ndarray], class_names: Sequence[st
             for i in range(K):
                 for j in range(K):
                     if cm[i, j]:
-                        ax.text(j, i, f"{int(cm[i, j])}", ha="center", va="center", fontsize=8,
+                        ax.text(j, i, f"{int(cm[i, j])}", ha="center", va="center", fontsize=FONT_PT["small"],
                                 color="white" if cm[i, j] > 0.6 * cm.max() else "black")
             acc = np.trace(cm) / max(cm.sum(), 1)
             ax.set_title(f"{name}: accuracy {acc:.2f}")
@@ -162,10 +169,14 @@ def plot_confusions(matrices: Mapping[str, np.ndarray], class_names: Sequence[st
     return fig
 
 
+@styled
 def plot_forecasts(truth: np.ndarray, forecasts: Mapping[str, np.ndarray], *, t0: int = 0,
                    title: str = "One-step-ahead forecasts", ylabel: str = "value",
                    ax: Any = None) -> Figure:
-    """The truth (black) and each forecast on the same steps.
+    """The truth (thin black, underneath) and each forecast on the same steps.
+
+    The last forecast (the model, by the book's convention: baselines first)
+    is drawn solid and on top; the others dashed.
 
     Parameters
     ----------
@@ -180,24 +191,35 @@ def plot_forecasts(truth: np.ndarray, forecasts: Mapping[str, np.ndarray], *, t0
     """
     truth = check_array("truth", truth, (None,), labels="(n,)")
     forecasts = _check_mapping("forecasts", forecasts)
-    if ax is None:
-        fig, ax = new_figure(width=7.5, height=3.0)
+    own = ax is None
+    if own:
+        fig, ax = new_figure(height=3.6)
     else:
         fig = ax.figure
     t = t0 + np.arange(truth.shape[0])
-    styles = ["-", "--", ":", "-."]
+    dashes = ["--", "-.", (0, (1, 1.5)), (0, (5, 1, 1, 1, 1, 1))]
+    colours = [PALETTE["orange"], PALETTE["purple"], PALETTE["green"], PALETTE["sky"]]
+    n = len(forecasts)
     with style():
-        ax.plot(t, truth, color=PALETTE["black"], lw=2.2, label="truth", alpha=0.8)
+        ax.plot(t, truth, color=PALETTE["black"], lw=1.0, label="truth", zorder=2)
         for i, (name, f) in enumerate(forecasts.items()):
             f = check_array(f"forecasts[{name!r}]", f, truth.shape, labels="(n,)")
-            ax.plot(t, f, color=CYCLE[i % len(CYCLE)], ls=styles[i % len(styles)], lw=1.6, label=name)
+            last = i == n - 1
+            ax.plot(t, f, color=PALETTE["blue"] if last else colours[i % len(colours)],
+                    ls="-" if last else dashes[i % len(dashes)], lw=2.0 if last else 1.6,
+                    label=name, zorder=4 if last else 3)
         ax.set_xlabel("time step")
         ax.set_ylabel(ylabel)
-        ax.set_title(title)
-        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
+        if own:
+            fig.suptitle(title)
+            figure_legend(fig, ncols=n + 1)
+        else:
+            ax.set_title(title)
+            ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return fig
 
 
+@styled
 def plot_anomalies(x: np.ndarray, labels: np.ndarray, flagged: Mapping[str, np.ndarray], *,
                    title: str = "Detected vs true anomalies") -> Figure:
     """The series with its true anomalies shaded, and below it the steps each detector flags.
@@ -217,7 +239,7 @@ def plot_anomalies(x: np.ndarray, labels: np.ndarray, flagged: Mapping[str, np.n
                          dtype=np.int64).astype(bool)
     flagged = _check_mapping("flagged", flagged)
     k = len(flagged)
-    fig, axes = new_figure(1 + k, 1, width=7.5, height=2.4 + 0.7 * k, sharex=True,
+    fig, axes = new_figure(1 + k, 1, height=2.6 + 0.7 * k, sharex=True,
                            gridspec_kw={"height_ratios": [4] + [1] * k})
     axes = np.atleast_1d(axes)
     t = np.arange(n)
@@ -225,7 +247,7 @@ def plot_anomalies(x: np.ndarray, labels: np.ndarray, flagged: Mapping[str, np.n
     def shade(ax: Any) -> None:
         edges = np.flatnonzero(np.diff(np.r_[0, labels.astype(int), 0]))
         for a, b in zip(edges[::2], edges[1::2], strict=True):
-            ax.axvspan(a - 0.5, b - 0.5, color=PALETTE["vermillion"], alpha=0.2, lw=0)
+            ax.axvspan(a - 0.5, b - 0.5, color=SHADE, lw=0)
 
     with style():
         shade(axes[0])
@@ -245,8 +267,9 @@ def plot_anomalies(x: np.ndarray, labels: np.ndarray, flagged: Mapping[str, np.n
     return fig
 
 
+@styled
 def plot_gradient_reach(norms: Mapping[str, np.ndarray], *, title: str = "Where the gradient comes from") -> Figure:
-    """‖∂L/∂x_t‖ against t (log scale), one curve per placement of the loss.
+    """‖∂L/∂x_t‖ against t (log scale, 10ˣ ticks), one curve per placement of the loss.
 
     Parameters
     ----------
@@ -255,16 +278,17 @@ def plot_gradient_reach(norms: Mapping[str, np.ndarray], *, title: str = "Where 
     title : str
     """
     norms = _check_mapping("norms", norms)
-    fig, ax = new_figure(width=6.5, height=3.0)
+    fig, ax = new_figure(height=3.4)
     with style():
         for i, (name, v) in enumerate(norms.items()):
             v = check_array(f"norms[{name!r}]", v, (None,), labels="(T,)")
             if v.min() <= 0:
                 raise ValueError(f"norms[{name!r}] must be positive (log scale)")
-            ax.semilogy(np.arange(1, v.shape[0] + 1), v, color=CYCLE[i % len(CYCLE)], marker="o", ms=3,
-                        label=name)
-        ax.set_xlabel("input step t")
-        ax.set_ylabel("‖∂L/∂x_t‖")
+            ax.plot(np.arange(1, v.shape[0] + 1), v, color=CYCLE[i % len(CYCLE)], marker="o", ms=3,
+                    label=name)
+        log_axis(ax)
+        ax.set_xlabel("input step $t$")
+        ax.set_ylabel(r"$\|\partial L/\partial x_t\|$")
         ax.set_title(title)
         ax.legend()
     return fig

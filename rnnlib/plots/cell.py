@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from rnnlib._validation import check_array
-from rnnlib.plots import CYCLE, PALETTE, new_figure, style
+from rnnlib.plots import CYCLE, FONT_PT, PALETTE, TEXT_GREY, log_axis, mathtext_label, new_figure, style, styled
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -49,6 +49,7 @@ def _arrow(ax, start, end, *, rad=0.0, colour=PALETTE["black"], lw=1.6):
                                  connectionstyle=f"arc3,rad={rad}", zorder=1, shrinkA=0, shrinkB=0))
 
 
+@styled
 def folded_cell_figure() -> Figure:
     """Diagram of the folded RNN cell with its recurrent loop through a one-step delay.
 
@@ -57,7 +58,7 @@ def folded_cell_figure() -> Figure:
     o_t = g(z_t)) and around the loop, through a delay, to come back as
     h_{t-1} at the next step.
     """
-    fig, ax = new_figure(width=6.8, height=5.0)
+    fig, ax = new_figure(height=5.6)
     ax.set_xlim(1.0, 10.0)
     ax.set_ylim(0.2, 7.3)
     ax.set_aspect("equal")
@@ -86,6 +87,7 @@ def folded_cell_figure() -> Figure:
     return fig
 
 
+@styled
 def memory_figure(x: np.ndarray, runs: Sequence[tuple[str, np.ndarray, np.ndarray]]) -> Figure:
     """Input sequence on top, then one panel per hand-wired RNN: its hidden units and output.
 
@@ -101,7 +103,7 @@ def memory_figure(x: np.ndarray, runs: Sequence[tuple[str, np.ndarray, np.ndarra
     T = x.size
     if not runs:
         raise ValueError("runs must hold at least one (name, h, o) triple")
-    fig, axes = new_figure(len(runs) + 1, 1, width=7.2, height=1.55 * (len(runs) + 1), sharex=True)
+    fig, axes = new_figure(len(runs) + 1, 1, height=1.6 * (len(runs) + 1), sharex=True)
     t = np.arange(1, T + 1)
     with style():
         ax = axes[0]
@@ -118,11 +120,12 @@ def memory_figure(x: np.ndarray, runs: Sequence[tuple[str, np.ndarray, np.ndarra
             ax.plot(t, o, ls="--", marker="x", color=PALETTE["black"], label=r"output $o_t$")
             ax.set_ylabel("value")
             ax.set_title(name)
-            ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=9)
-        axes[-1].set_xlabel("time step t")
+            ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5))
+        axes[-1].set_xlabel("time step $t$")
     return fig
 
 
+@styled
 def window_ceiling_figure(windows: Sequence[int], ceilings: Mapping[str, Sequence[float]],
                           *, seq_len: int) -> Figure:
     """Best accuracy of any fixed-window feedforward net against the window length.
@@ -138,29 +141,33 @@ def window_ceiling_figure(windows: Sequence[int], ceilings: Mapping[str, Sequenc
         Sequence length T, named in the legend.
     """
     w = np.asarray(windows)
-    fig, ax = new_figure(width=6.4, height=3.2)
+    fig, ax = new_figure(height=3.4)
     markers = "os^D"
     for i, (name, acc) in enumerate(ceilings.items()):
         acc = check_array(f"ceilings[{name!r}]", acc, (w.size,), labels="(len(windows),)")
-        ax.plot(w, acc, marker=markers[i % 4], color=CYCLE[i % len(CYCLE)], label=f"{name}: best window-w net")
+        ax.plot(w, acc, marker=markers[i % 4], color=CYCLE[i % len(CYCLE)], label=f"{name}: best window-$w$ net")
     ax.axhline(1.0, color=PALETTE["black"], ls="--", lw=1.2,
-               label=f"hand-wired RNNs (all T = {seq_len} steps)")
-    ax.set_xlabel("window length w (inputs the feedforward net sees)")
+               label=f"hand-wired RNNs (all $T = {seq_len}$ steps)")
+    ax.set_xlabel("window length $w$ (inputs the feedforward net sees)")
     ax.set_ylabel("accuracy (all steps)")
     ax.set_ylim(0.45, 1.05)
     ax.set_title("A fixed window cannot remember what fell out of it")
-    ax.legend(loc="lower right", fontsize=9)
+    ax.legend(loc="lower right")
     return fig
 
 
+@styled
 def trajectories_figure(x: np.ndarray, h_by_label: Mapping[str, np.ndarray],
                         *, units: Sequence[int] = (0, 1, 2, 3)) -> Figure:
     """Hidden-state trajectories h_{j,t} of a few units, one panel per model, with the input.
 
+    Each unit gets its own lane (−1 to 1, thin lines at ±1) under the input
+    lane, so saturated, irregular units stay readable instead of tangling.
+
     Parameters
     ----------
     x : array_like of shape (T,)
-        The (scalar) input x_t, drawn in grey.
+        The (scalar) input x_t, drawn in grey dashes in the top lane.
     h_by_label : mapping of str to array_like of shape (T+1, H)
         Hidden states h_0 … h_T of one sequence for each model (panel title).
     units : sequence of int
@@ -171,21 +178,39 @@ def trajectories_figure(x: np.ndarray, h_by_label: Mapping[str, np.ndarray],
     n = len(h_by_label)
     if n == 0:
         raise ValueError("h_by_label must hold at least one model")
-    fig, axes = new_figure(n, 1, width=7.2, height=2.0 * n + 0.4, sharex=True, squeeze=False)
+    units = [int(j) for j in units]
+    if not units:
+        raise ValueError("units must name at least one hidden unit")
+    lanes = len(units) + 1
+    gap = 2.8  # lane height in data units; each lane spans [-1, 1]
+    fig, axes = new_figure(n, 1, height=0.42 * lanes * n + 0.9, sharex=True, squeeze=False)
     axes = axes[:, 0]
+    offsets = -gap * np.arange(lanes)
+    names = [r"input $x_t$"] + [rf"$h_{{{j + 1},t}}$" for j in units]
     for ax, (label, h) in zip(axes, h_by_label.items(), strict=True):
         h = check_array(f"h_by_label[{label!r}]", h, (T + 1, None), labels="(T+1, H)")
-        ax.plot(np.arange(1, T + 1), x, color=PALETTE["grey"], ls="--", lw=1.2, label=r"input $x_t$")
+        if max(units) >= h.shape[1] or min(units) < -h.shape[1]:
+            raise ValueError(f"units must be hidden-unit indices below H = {h.shape[1]}, got {units}")
+        for off in offsets:
+            ax.axhline(off + 1, color="#D0D0D0", lw=0.8, zorder=0)
+            ax.axhline(off - 1, color="#D0D0D0", lw=0.8, zorder=0)
+        ax.plot(np.arange(1, T + 1), x + offsets[0], color=TEXT_GREY, ls="--", lw=1.3)
         for i, j in enumerate(units):
-            ax.plot(np.arange(T + 1), h[:, j], color=CYCLE[i % len(CYCLE)], label=rf"$h_{{{j + 1},t}}$")
-        ax.set_ylim(-1.1, 1.1)
-        ax.set_ylabel("activation")
-        ax.set_title(label)
-        ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=9)
-    axes[-1].set_xlabel("time step t")
+            ax.plot(np.arange(T + 1), h[:, j] + offsets[i + 1], color=CYCLE[i % len(CYCLE)], lw=1.4)
+        ax.set_yticks(offsets, names)
+        for tick, colour in zip(ax.get_yticklabels(), [TEXT_GREY] + [CYCLE[i % len(CYCLE)]
+                                                                     for i in range(len(units))], strict=True):
+            tick.set_color(colour)
+        ax.tick_params(axis="y", length=0)
+        ax.set_ylim(offsets[-1] - 1.25, offsets[0] + 1.25)
+        ax.grid(False)
+        ax.set_ylabel("each lane: −1 to 1", fontsize=FONT_PT["small"], color=TEXT_GREY)
+        ax.set_title(mathtext_label(label))
+    axes[-1].set_xlabel("time step $t$")
     return fig
 
 
+@styled
 def divergence_figure(dist_by_label: Mapping[str, np.ndarray]) -> Figure:
     """‖h_t − h'_t‖ of two runs that differ only in h_0, on a log scale, one line per model.
 
@@ -194,17 +219,20 @@ def divergence_figure(dist_by_label: Mapping[str, np.ndarray]) -> Figure:
     dist_by_label : mapping of str to array_like of shape (T+1,)
         Distance at t = 0 … T for each model (legend label).
     """
-    fig, ax = new_figure(width=6.4, height=3.2)
+    fig, ax = new_figure(height=3.4)
     for i, (label, d) in enumerate(dist_by_label.items()):
         d = check_array(f"dist_by_label[{label!r}]", d, (None,), labels="(T+1,)")
-        ax.semilogy(np.arange(d.size), np.maximum(d, 1e-17), color=CYCLE[i % len(CYCLE)], label=label)
-    ax.set_xlabel("time step t")
+        ax.plot(np.arange(d.size), np.maximum(d, 1e-17), color=CYCLE[i % len(CYCLE)],
+                label=mathtext_label(label))
+    log_axis(ax)
+    ax.set_xlabel("time step $t$")
     ax.set_ylabel(r"$\|h_t - h'_t\|$")
     ax.set_title(r"Two runs whose $h_0$ differ by $10^{-6}$")
-    ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=9)
+    ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5))
     return fig
 
 
+@styled
 def loss_curve_figure(losses: np.ndarray, *, baseline: float | None = None,
                       baseline_label: str = "best linear model") -> Figure:
     """Training loss against the gradient-descent step (log scale), with an optional baseline.
@@ -219,17 +247,19 @@ def loss_curve_figure(losses: np.ndarray, *, baseline: float | None = None,
         Its legend label.
     """
     losses = check_array("losses", losses, (None,), labels="(n_steps,)")
-    fig, ax = new_figure(width=6.4, height=3.0)
-    ax.semilogy(np.arange(losses.size), losses, color=PALETTE["blue"], label="MLP, hand-written backprop")
+    fig, ax = new_figure(height=3.2)
+    ax.plot(np.arange(losses.size), losses, color=PALETTE["blue"], label="MLP, hand-written backprop")
     if baseline is not None:
         ax.axhline(baseline, color=PALETTE["vermillion"], ls="--", label=baseline_label)
+    log_axis(ax)
     ax.set_xlabel("gradient-descent step")
-    ax.set_ylabel("training loss L")
+    ax.set_ylabel("training loss $L$")
     ax.set_title("Gradient descent with the hand-written gradients")
-    ax.legend(fontsize=9)
+    ax.legend()
     return fig
 
 
+@styled
 def surface_figure(x1: np.ndarray, x2: np.ndarray, surfaces: Mapping[str, np.ndarray],
                    *, points: np.ndarray | None = None) -> Figure:
     """Heat maps of functions on a 2-D grid, side by side (target and model, say).
@@ -248,7 +278,7 @@ def surface_figure(x1: np.ndarray, x2: np.ndarray, surfaces: Mapping[str, np.nda
     n = len(surfaces)
     if n == 0:
         raise ValueError("surfaces must hold at least one panel")
-    fig, axes = new_figure(1, n, width=3.3 * n + 0.8, height=3.2, squeeze=False)
+    fig, axes = new_figure(1, n, height=3.5 if n > 1 else 4.2, squeeze=False)
     axes = axes[0]
     values = {k: check_array(f"surfaces[{k!r}]", v, (x2.size, x1.size), labels="(n2, n1)")
               for k, v in surfaces.items()}
@@ -257,7 +287,7 @@ def surface_figure(x1: np.ndarray, x2: np.ndarray, surfaces: Mapping[str, np.nda
     for ax, (title, v) in zip(axes, values.items(), strict=True):
         image = ax.pcolormesh(x1, x2, v, cmap="PuOr_r", vmin=-vmax, vmax=vmax, shading="auto")
         if points is not None:
-            ax.scatter(points[:, 0], points[:, 1], s=4, color=PALETTE["black"], alpha=0.5)
+            ax.scatter(points[:, 0], points[:, 1], s=3, color="#333333", linewidths=0)
         ax.set_aspect("equal")
         ax.set_xlabel(r"$x_1$")
         ax.set_ylabel(r"$x_2$")

@@ -13,18 +13,18 @@ import numpy as np
 
 from rnnlib._validation import check_array, check_int, check_real
 from rnnlib.bptt.costs import METHODS, PREDICTED, CostCurve
-from rnnlib.plots import PALETTE, new_figure
+from rnnlib.plots import PALETTE, figure_legend, log_axis, mathtext_label, new_figure, styled
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
 STYLES = {
     "full": (PALETTE["blue"], "o", r"full BPTT: time $O(TH^2)$, memory $O(TH)$"),
-    "truncated": (PALETTE["orange"], "s", r"truncated, chunks of k: $O(TH^2)$, $O(kH)$"),
+    "truncated": (PALETTE["orange"], "s", r"truncated, chunks of $k$: $O(TH^2)$, $O(kH)$"),
     "checkpoint": (PALETTE["green"], "^", r"checkpointing: $O(TH^2)$, $O(\sqrt{T}H)$"),
     "rtrl": (PALETTE["vermillion"], "D", r"RTRL: time $O(TH^4)$, memory $O(H^3)$"),
 }
-"""Colour, marker and legend label of each method."""
+"""Colour, marker and legend label of each method (labels are mathtext: figures render them)."""
 
 
 def _check_curves(name: str, curves: Sequence[CostCurve], vary: str) -> None:
@@ -37,6 +37,7 @@ def _check_curves(name: str, curves: Sequence[CostCurve], vary: str) -> None:
             raise ValueError(f"{name} must hold curves against {vary}, got one against {c.vary} ({c.method})")
 
 
+@styled
 def cost_figure(by_T: Sequence[CostCurve], by_H: Sequence[CostCurve], *, title: str | None = None) -> Figure:
     """Time and peak memory against T and against H, log–log, with the O(·) predictions dashed.
 
@@ -53,11 +54,9 @@ def cost_figure(by_T: Sequence[CostCurve], by_H: Sequence[CostCurve], *, title: 
     title : str, optional
         Figure title.
     """
-    from matplotlib.ticker import NullFormatter
-
     _check_curves("by_T", by_T, "T")
     _check_curves("by_H", by_H, "H")
-    fig, axes = new_figure(2, 2, width=7.6, height=6.4)
+    fig, axes = new_figure(2, 2, height=6.6)
     panels = ((0, "seconds", by_T, "T"), (1, "seconds", by_H, "H"),
               (2, "peak_bytes", by_T, "T"), (3, "peak_bytes", by_H, "H"))
     for i, what, curves, vary in panels:
@@ -67,29 +66,29 @@ def cost_figure(by_T: Sequence[CostCurve], by_H: Sequence[CostCurve], *, title: 
             colour, marker, _ = STYLES[c.method]
             values = np.asarray(getattr(c, what), dtype=float)
             sizes = np.asarray(c.sizes, dtype=float)
-            ax.loglog(sizes, values, marker=marker, color=colour, ms=5)
+            ax.plot(sizes, values, marker=marker, color=colour, ms=5)
             p = PREDICTED[c.method][f"{kind}_{vary}"]
             guide = values[-1] * (sizes / sizes[-1]) ** p
-            ax.loglog(sizes, guide, ls="--", lw=1.2, color=colour)
-        # Plain tick labels at the powers of two that were measured (no crowded minor labels).
+            ax.plot(sizes, guide, ls="--", lw=1.2, color=colour)
+        # Sizes are counts: plain labels at the powers of two that were measured.
         ticks = sorted({int(v) for c in curves for v in c.sizes if int(v) & (int(v) - 1) == 0})
-        if ticks:
-            ax.set_xticks(ticks, [str(v) for v in ticks])
-        ax.xaxis.set_minor_formatter(NullFormatter())
-        ax.set_xlabel("sequence length T" if vary == "T" else "hidden size H")
+        log_axis(ax, "x", integer_ticks=ticks or sorted({int(v) for c in curves for v in c.sizes}))
+        log_axis(ax, "y")
+        ax.set_xlabel("sequence length $T$" if vary == "T" else "hidden size $H$")
         ax.set_ylabel("CPU time (s, best of repeats)" if kind == "time" else "peak memory (bytes)")
-        ax.set_title(f"{'Time' if kind == 'time' else 'Peak memory'} against {vary}")
+        ax.set_title(f"{'Time' if kind == 'time' else 'Peak memory'} against ${vary}$")
     from matplotlib.lines import Line2D
 
     handles = [Line2D([], [], color=STYLES[m][0], marker=STYLES[m][1], label=STYLES[m][2])
                for m in METHODS if any(c.method == m for c in by_T) or any(c.method == m for c in by_H)]
     handles.append(Line2D([], [], color=PALETTE["black"], ls="--", lw=1.2,
                           label="dashed: the predicted slope, through the largest size"))
-    fig.legend(handles=handles, loc="outside lower center", ncol=2, fontsize=9)
     fig.suptitle(title or "Measured cost of the gradient algorithms (log–log)")
+    figure_legend(fig, handles, ncols=2, loc="outside lower center")
     return fig
 
 
+@styled
 def truncation_error_figure(ks: Sequence[int], errors: Mapping[str, Sequence[float]], *, T: int,
                             floor: float = 1e-16) -> Figure:
     """Relative error of truncated gradients against the truncation length k (log scale).
@@ -110,20 +109,22 @@ def truncation_error_figure(ks: Sequence[int], errors: Mapping[str, Sequence[flo
     floor = check_real("floor", floor, minimum=0.0)
     if not errors:
         raise ValueError("errors must hold at least one estimator")
-    fig, ax = new_figure(width=6.6, height=3.4)
+    fig, ax = new_figure(height=3.6)
     markers = "os^D"
     colours = (PALETTE["blue"], PALETTE["orange"], PALETTE["green"], PALETTE["purple"])
     for i, (label, err) in enumerate(errors.items()):
         err = check_array(f"errors[{label!r}]", err, ks.shape, labels="ks.shape", finite=True)
-        ax.semilogy(ks, np.maximum(err, floor), marker=markers[i % 4], ms=4, color=colours[i % 4], label=label)
-    ax.axvline(T, color=PALETTE["grey"], ls=":", lw=1.2, label=f"k = T = {T}: full BPTT")
-    ax.set_xlabel("truncation length k (steps)")
+        ax.plot(ks, np.maximum(err, floor), marker=markers[i % 4], ms=4, color=colours[i % 4], label=label)
+    ax.axvline(T, color=PALETTE["grey"], ls=":", lw=1.4, label=f"$k = T = {T}$: full BPTT")
+    log_axis(ax)
+    ax.set_xlabel("truncation length $k$ (steps)")
     ax.set_ylabel(r"relative error of $\partial L/\partial W_{hh}$")
     ax.set_title("Truncated gradients approach the full gradient as k grows")
-    ax.legend(fontsize=9, loc="lower left")
+    ax.legend(loc="lower left")
     return fig
 
 
+@styled
 def randomized_figure(ns: Sequence[int], mean_errors: Sequence[float], biases: Mapping[str, float], *,
                       p_cut: float) -> Figure:
     """Error of the average of N randomized-truncation estimates against N, next to fixed truncations.
@@ -143,18 +144,20 @@ def randomized_figure(ns: Sequence[int], mean_errors: Sequence[float], biases: M
     ns = check_array("ns", ns, (None,))
     mean_errors = check_array("mean_errors", mean_errors, ns.shape, labels="ns.shape")
     p_cut = check_real("p_cut", p_cut, minimum=0.0, maximum=1.0)
-    fig, ax = new_figure(width=6.8, height=4.0)
-    ax.loglog(ns, mean_errors, color=PALETTE["vermillion"], lw=1.6,
-              label=f"average of N randomized estimates (p = {p_cut:g})")
+    fig, ax = new_figure(height=4.2)
+    ax.plot(ns, mean_errors, color=PALETTE["vermillion"], lw=1.6,
+            label=f"average of $N$ randomized estimates ($p = {p_cut:g}$)")
     guide = mean_errors[0] * (ns / ns[0]) ** -0.5
-    ax.loglog(ns, guide, ls="--", lw=1.2, color=PALETTE["black"],
-              label=r"$\propto N^{-1/2}$ (unbiased, finite variance)")
+    ax.plot(ns, guide, ls="--", lw=1.2, color=PALETTE["black"],
+            label=r"$\propto N^{-1/2}$ (unbiased, finite variance)")
     colours = (PALETTE["blue"], PALETTE["orange"], PALETTE["green"], PALETTE["purple"])
     for i, (label, bias) in enumerate(biases.items()):
         bias = check_real(f"biases[{label!r}]", bias, minimum=0.0)
-        ax.axhline(bias, color=colours[i % 4], ls="-.", lw=1.4, label=f"{label} (bias, any N)")
-    ax.set_xlabel("number N of averaged estimates")
+        ax.axhline(bias, color=colours[i % 4], ls="-.", lw=1.4, label=f"{mathtext_label(label)} (bias, any $N$)")
+    log_axis(ax, "x")
+    log_axis(ax, "y")
+    ax.set_xlabel("number $N$ of averaged estimates")
     ax.set_ylabel(r"relative error of $\partial L/\partial W_{hh}$")
     ax.set_title("Randomized truncation is unbiased: its average converges")
-    ax.legend(fontsize=8.5, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=2)
     return fig

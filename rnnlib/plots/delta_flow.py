@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from rnnlib._validation import check_choice, check_int
 from rnnlib.losses import PLACEMENTS
-from rnnlib.plots import PALETTE, new_figure, style
+from rnnlib.plots import FONT_PT, PALETTE, TEXT_GREY, new_figure, style, styled
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -41,15 +41,16 @@ def _arrow(ax: Axes, start: tuple[float, float], end: tuple[float, float], label
     ax.annotate(
         "", xy=end, xytext=start, gid=gid,
         arrowprops={"arrowstyle": "-|>", "color": color, "linewidth": 1.8, "mutation_scale": 14,
-                    "shrinkA": 17, "shrinkB": 17},
+                    "shrinkA": 15, "shrinkB": 15},
         zorder=2,
     )
     mx = (start[0] + end[0]) / 2 + label_offset[0]
     my = (start[1] + end[1]) / 2 + label_offset[1]
-    ax.text(mx, my, label, ha="center", va="center", fontsize=9.5, color=color, gid=f"label-{gid}",
+    ax.text(mx, my, label, ha="center", va="center", fontsize=FONT_PT["tick"] + 0.5, color=color, gid=f"label-{gid}",
             bbox={"boxstyle": "round,pad=0.12", "facecolor": "white", "edgecolor": "none"}, zorder=4)
 
 
+@styled
 def plot_delta_flow(
     T: int = 4,
     *,
@@ -94,7 +95,7 @@ def plot_delta_flow(
         raise TypeError(f"title must be a str, got {type(title).__name__}")
 
     if ax is None:
-        fig, ax = new_figure(width=1.45 * (T + 1) + 1.6, height=3.9)
+        fig, ax = new_figure(height=4.6)
     else:
         fig = ax.figure
     with style():
@@ -110,7 +111,7 @@ def plot_delta_flow(
                   f"node-dh-{t}", faded=zero)
             _node(ax, t, ROWS["delta"], rf"$\delta_{{{t}}}{eq0}$", "#9FCBE8", f"node-delta-{t}", faded=zero)
             ax.text(t, ROWS["term"], rf"$\delta_{{{t}}}\, h_{{{t - 1}}}^\top$", ha="center", va="center",
-                    fontsize=9.5, color=PALETTE["grey"], gid=f"term-{t}")
+                    fontsize=FONT_PT["text"], color=TEXT_GREY, gid=f"term-{t}")
             if has_loss:
                 _arrow(ax, (t, ROWS["e"]), (t, ROWS["dh"]), r"$W_{ho}^\top$", PALETTE["vermillion"],
                        f"inject-{t}")
@@ -123,12 +124,12 @@ def plot_delta_flow(
             _node(ax, T + 1, ROWS["delta"], rf"$\delta_{{{T + 1}}} = 0$", "white", f"node-delta-{T + 1}",
                   faded=True)
         ax.text(0.45, ROWS["term"], r"$\partial L/\partial W_{hh} = \sum$", ha="right", va="center",
-                fontsize=9.5, color=PALETTE["grey"])
+                fontsize=FONT_PT["text"], color=TEXT_GREY)
         ax.set_xlim(-0.35, last_x + 0.6)
         ax.set_ylim(ROWS["term"] - 0.45, ROWS["e"] + 0.45)
         ax.set_xticks(range(1, T + 1))
-        ax.set_xticklabels([f"t = {t}" for t in range(1, T + 1)])
-        ax.set_xlabel("time step t  (the backward pass runs from right to left)")
+        ax.set_xticklabels([f"$t = {t}$" for t in range(1, T + 1)])
+        ax.set_xlabel("time step $t$ (the backward pass runs from right to left)")
         ax.set_yticks([ROWS["e"], ROWS["dh"], ROWS["delta"]])
         ax.set_yticklabels(["loss signal", "gradient\nat $h_t$", r"$\delta_t=\partial L/\partial a_t$"])
         ax.set_ylabel("quantity")

@@ -14,42 +14,51 @@ import numpy as np
 from rnnlib._validation import check_choice, check_int
 from rnnlib.activations import ACTIVATIONS
 from rnnlib.flow import flow_model
-from rnnlib.plots import CYCLE, PALETTE, new_figure
+from rnnlib.plots import (
+    CYCLE,
+    FONT_PT,
+    PALETTE,
+    decade_axis,
+    figure_legend,
+    log_axis,
+    mathtext_label,
+    new_figure,
+    styled,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
 
-def _decade_axis(ax: Any) -> None:
-    """Label a y axis that holds log10 values as powers of ten."""
-    from matplotlib.ticker import FuncFormatter, MaxNLocator
-
-    ax.yaxis.set_major_locator(MaxNLocator(nbins=6, integer=True))
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: "1" if v == 0 else f"1e{v:.0f}"))
-
-
+@styled
 def plot_flow_vs_bound(*, seq_len: int = 200, scales: Sequence[float] = (0.5, 1.0, 2.5),
                        init: str = "orthogonal", input_scale: float = 1.0, seed: int = 0) -> Figure:
-    """One panel per activation: measured ‖∂L/∂h_t‖ (solid) and the bound (γ·s)^(T−t) (dashed).
+    """One panel per activation: measured ‖∂L/∂h_t‖ (solid) and the bound (γs)^(T−t) (dashed).
 
     The curves come from :func:`rnnlib.flow_model` (``log10_norms`` and
     ``bound_log10``); the y axis is log10, so values beyond float64 are drawn.
     """
-    # dpi 80: many overlapping lines make this PNG large; it keeps the page within its 300 KB budget.
-    fig, axes = new_figure(2, 2, width=7.2, height=5.0, sharex=True, dpi=80)
+    from matplotlib.lines import Line2D
+
+    fig, axes = new_figure(2, 2, height=5.6, sharex=True)
     t = np.arange(seq_len + 1)
+    handles = []
     for ax, act in zip(axes.ravel(), ACTIVATIONS, strict=True):
+        handles = []
         for colour, s in zip(CYCLE, scales, strict=False):
             m = flow_model(seq_len, s, activation=act, init=init, input_scale=input_scale, seed=seed)
             logs = np.maximum(m.log10_norms(), -1e4)  # an exact zero would be -inf
-            ax.plot(t, logs, color=colour, label=f"s = {m.sigma_max:.2g}")
+            ax.plot(t, logs, color=colour, lw=1.6)
             ax.plot(t, m.bound_log10(), color=colour, ls="--", lw=1.2)
-        ax.set_title(f"{act} (γ = {m.gamma:g})")
-        ax.set_ylabel("‖∂L/∂h_t‖")
-        _decade_axis(ax)
+            handles.append(Line2D([], [], color=colour, lw=2.5, label=f"$s = {m.sigma_max:.2g}$"))
+        ax.set_title(rf"{act} ($\gamma = {m.gamma:g}$)")
+        ax.set_ylabel(r"$\|\partial L/\partial h_t\|$")
+        decade_axis(ax)
     for ax in axes[1]:
-        ax.set_xlabel("time step t")
-    axes[0, 1].legend(title="solid: measured\ndashed: bound", fontsize=8, title_fontsize=8, loc="lower right")
+        ax.set_xlabel("time step $t$")
+    handles += [Line2D([], [], color=PALETTE["black"], lw=1.6, label="measured"),
+                Line2D([], [], color=PALETTE["black"], ls="--", lw=1.2, label=r"bound $(\gamma s)^{T-t}$")]
+    figure_legend(fig, handles, ncols=len(handles))
     return fig
 
 
@@ -79,64 +88,68 @@ def phase_grid(weight_scales: Sequence[float], input_scales: Sequence[float], *,
     return out
 
 
+@styled
 def plot_phase_diagram(weight_scales: Sequence[float], input_scales: Sequence[float], log_ratio: np.ndarray,
                        *, window: int = 100, limit: float = 20.0, gamma: float = 1.0) -> Figure:
     """Colour = log10 of the gradient ratio over ``window`` steps; the line s = 1/γ and the 0 contour."""
     from matplotlib.colors import TwoSlopeNorm
 
-    fig, ax = new_figure(width=7.0, height=4.2)
+    fig, ax = new_figure(height=4.4)
     ws, xs = np.asarray(weight_scales), np.asarray(input_scales)
     mesh = ax.pcolormesh(ws, xs, np.clip(log_ratio, -limit, limit), cmap="RdBu_r", shading="nearest",
                          norm=TwoSlopeNorm(0.0, -limit, limit))
     cbar = fig.colorbar(mesh, ax=ax)
-    cbar.set_label(f"log10 ‖∂L/∂h_(T−{window})‖ / ‖∂L/∂h_T‖ (clipped at ±{limit:g})")
+    cbar.set_label(rf"$\log_{{10}}\,\|\partial L/\partial h_{{T-{window}}}\|\,/\,\|\partial L/\partial h_T\|$"
+                   f" (clipped at $\\pm{limit:g}$)")
     ax.contour(ws, xs, log_ratio, levels=[0.0], colors=PALETTE["black"], linewidths=1.5)
     ax.axvline(1.0 / gamma, color=PALETTE["orange"], ls="--", lw=2)
-    ax.set_yscale("log")
-    ax.set_xlabel("s = σ_max(W_hh) (weight scale, orthogonal init)")
-    ax.set_ylabel("input scale (std of x_t)")
-    ax.set_title("tanh: red explodes, blue vanishes; black: ratio 1; dashed: s = 1/γ")
+    log_axis(ax)
+    ax.set_xlabel(r"$s = \sigma_{\max}(W_{hh})$ (weight scale, orthogonal init)")
+    ax.set_ylabel("input scale (std of $x_t$)")
+    ax.set_title(r"tanh: red explodes, blue vanishes; black: ratio 1; dashed: $s = 1/\gamma$")
     ax.grid(False)
     return fig
 
 
+@styled
 def plot_clipping(results: Sequence[Any], labels: Sequence[str]) -> Figure:
     """Gradient norm (before clipping), training loss and σ_max(W_hh) per step, one line per run.
 
     ``results`` are :class:`rnnlib.longterm.ClippingResult`; a diverged run
     ends with a cross at its last finite value.
     """
-    fig, axes = new_figure(1, 3, width=10.0, height=3.4)
+    fig, axes = new_figure(1, 3, height=3.5, sharex=True)
     for colour, res, label in zip(CYCLE, results, labels, strict=False):
         log = res.log
         steps = np.arange(1, len(log.losses) + 1)
         for ax, values in zip(axes, (log.grad_norms, log.losses, log.sigma_max), strict=True):
-            ax.plot(steps, values, color=colour, label=label, lw=1.3)
+            ax.plot(steps, values, color=colour, label=mathtext_label(label), lw=1.3)
             if log.diverged_at is not None and len(values):
                 ax.plot(steps[-1], values[-1], "x", color=colour, ms=9, mew=2.5)
     thresholds = {r.threshold for r in results if r.clip == "norm"}
     for tau in thresholds:
-        axes[0].axhline(tau, color=PALETTE["grey"], ls=":", lw=1.2)
-    axes[1].axhline(results[0].baseline_mse, color=PALETTE["grey"], ls=":", lw=1.2)
-    titles = ("gradient norm ‖ĝ‖ before clipping", "training loss (MSE)", "σ_max(W_hh)")
+        axes[0].axhline(tau, color=PALETTE["grey"], ls=":", lw=1.4)
+    axes[1].axhline(results[0].baseline_mse, color=PALETTE["grey"], ls=":", lw=1.4)
+    titles = (r"$\|\hat g\|$ before clipping", "training loss (MSE)", r"$\sigma_{\max}(W_{hh})$")
     for ax, title in zip(axes, titles, strict=True):
-        ax.set_yscale("log")
-        ax.set_xscale("log")
-        ax.set_xlabel("training step (log scale)")
+        log_axis(ax, "x")
+        log_axis(ax, "y")
         ax.set_title(title)
-    axes[0].set_ylabel("norm")
+    fig.supxlabel("training step (log scale)", fontsize=FONT_PT["label"])
+    axes[0].set_ylabel("gradient norm")
     axes[1].set_ylabel("loss")
     axes[2].set_ylabel("largest singular value")
-    axes[0].legend(fontsize=8)
+    figure_legend(fig)
     return fig
 
 
+@styled
 def plot_adding(results: Sequence[Any], *, baseline: float) -> Figure:
     """Test MSE (log) and accuracy against sequence length, one line per model kind.
 
     ``results`` are :class:`rnnlib.longterm.AddingResult`.
     """
-    fig, axes = new_figure(1, 2, width=8.5, height=3.3)
+    fig, axes = new_figure(1, 2, height=3.5)
     kinds = sorted({r.kind for r in results}, key=["rnn", "lstm", "gru"].index)
     names = {"rnn": "vanilla RNN", "lstm": "LSTM", "gru": "GRU"}
     markers = {"rnn": "o", "lstm": "s", "gru": "^"}
@@ -146,37 +159,38 @@ def plot_adding(results: Sequence[Any], *, baseline: float) -> Figure:
         axes[0].plot(T, [r.mse for r in rs], marker=markers[kind], color=colour, label=names[kind])
         axes[1].plot(T, [r.accuracy for r in rs], marker=markers[kind], color=colour, label=names[kind])
     axes[0].axhline(baseline, color=PALETTE["grey"], ls=":", label="answer 1 (baseline)")
-    axes[0].set_yscale("log")
+    log_axis(axes[0])
     axes[0].set_ylabel("test MSE")
-    axes[1].set_ylabel("test accuracy (|error| < 0.04)")
+    axes[1].set_ylabel(r"test accuracy ($|\mathrm{error}| < 0.04$)")
     axes[1].set_ylim(-0.03, 1.03)
     for ax in axes:
-        ax.set_xscale("log")
-        ax.set_xlabel("sequence length T")
-        ax.set_xticks(sorted({r.seq_len for r in results}))
-        ax.set_xticklabels([str(v) for v in sorted({r.seq_len for r in results})])
-        ax.minorticks_off()
-    axes[0].legend(fontsize=8)
+        log_axis(ax, "x", integer_ticks=[r.seq_len for r in results])
+        ax.set_xlabel("sequence length $T$")
+    figure_legend(fig)
     axes[0].set_title("adding problem: error")
     axes[1].set_title("adding problem: accuracy")
     return fig
 
 
+@styled
 def plot_lstm_flow(curves: Sequence[tuple[str, np.ndarray]], exploding: Sequence[tuple[str, np.ndarray]]) -> Figure:
     """Two panels of log10 gradient norms against t: gates easing vanishing, and an LSTM that explodes.
 
     Each curve is ``(label, log10 values for t = 0 … T)``; labels starting
     with "RNN" are drawn dashed.
     """
-    fig, axes = new_figure(1, 2, width=9.0, height=3.4)
+    fig, axes = new_figure(1, 2, height=4.4, sharey=False)
     for ax, group in zip(axes, (curves, exploding), strict=True):
         for colour, (label, logs) in zip(CYCLE, group, strict=False):
             ls = "--" if label.startswith("RNN") else "-"
-            ax.plot(np.arange(len(logs)), np.maximum(logs, -1e4), color=colour, ls=ls, label=label)
-        ax.set_xlabel("time step t")
+            ax.plot(np.arange(len(logs)), np.maximum(logs, -1e4), color=colour, ls=ls,
+                    label=mathtext_label(label))
+        ax.set_xlabel("time step $t$")
         ax.set_ylabel("gradient norm")
-        _decade_axis(ax)
-        ax.legend(fontsize=7.5)
+        decade_axis(ax)
+        # Below the panel: the labels are long, and inside they would cover the curves.
+        ax.legend(loc="upper left", bbox_to_anchor=(-0.02, -0.16), fontsize=FONT_PT["small"],
+                  handlelength=1.8)
     axes[0].set_title("forget-gate bias eases vanishing")
-    axes[1].set_title("large recurrent weights: LSTM gradients explode")
+    axes[1].set_title("large recurrent weights: explosion")
     return fig

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from rnnlib._validation import check_choice, check_int
-from rnnlib.plots import CYCLE, PALETTE, new_figure
+from rnnlib.plots import CYCLE, FONT_PT, PALETTE, log_axis, new_figure, styled
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -70,6 +70,7 @@ def truncation_mask(T: int, k: int, *, scheme: str) -> np.ndarray:
     return mask
 
 
+@styled
 def plot_truncation(T: int, k: int) -> Figure:
     """Side-by-side :func:`truncation_mask` of per-term BPTT(k) and chunk-and-detach.
 
@@ -89,7 +90,7 @@ def plot_truncation(T: int, k: int) -> Figure:
     T = check_int("T", T)
     k = check_int("k", k)
     cmap = ListedColormap(["white", PALETTE["blue"]])
-    fig, axes = new_figure(1, 2, width=7.0, height=3.4)
+    fig, axes = new_figure(1, 2, height=3.9)
     titles = {"per-term": f"per-term BPTT({k})", "chunk": f"chunks of {k}, detach between"}
     for ax, scheme in zip(axes, ("per-term", "chunk"), strict=True):
         mask = truncation_mask(T, k, scheme=scheme)
@@ -97,7 +98,7 @@ def plot_truncation(T: int, k: int) -> Figure:
                   extent=(0.5, T + 0.5, T + 0.5, 0.5))
         ax.set_xticks(range(1, T + 1))
         ax.set_yticks(range(1, T + 1))
-        ax.tick_params(labelsize=7)
+        ax.tick_params(labelsize=FONT_PT["small"])
         ax.grid(False)
         # Light lines between cells so the squares can be counted.
         for v in np.arange(0.5, T + 1):
@@ -106,12 +107,13 @@ def plot_truncation(T: int, k: int) -> Figure:
         if scheme == "chunk":
             for v in np.arange(k + 0.5, T + 0.5, k):
                 ax.axvline(v, color=PALETTE["vermillion"], lw=1.6, ls="--")
-        ax.set_xlabel("cell s that the gradient passes through")
-        ax.set_ylabel("loss term at step t")
+        ax.set_xlabel("cell $s$ that the gradient passes through")
+        ax.set_ylabel("loss term at step $t$")
         ax.set_title(titles[scheme])
     return fig
 
 
+@styled
 def plot_curves(
     curves: Mapping[str, Sequence[float]],
     *,
@@ -157,7 +159,7 @@ def plot_curves(
     unknown = sorted(set(styles) - set(curves))
     if unknown:
         raise ValueError(f"styles has label(s) {unknown} that are not in curves {sorted(curves)}")
-    fig, ax = new_figure(width=6.5, height=3.4)
+    fig, ax = new_figure(height=3.6)
     for i, (label, values) in enumerate(curves.items()):
         values = np.asarray(values, dtype=np.float64)
         if values.ndim != 1 or values.size == 0:
@@ -174,9 +176,9 @@ def plot_curves(
     if baseline is not None:
         ax.axhline(float(baseline), color=PALETTE["grey"], ls="--", lw=1.4, label=baseline_label)
     if logy:
-        ax.set_yscale("log")
+        log_axis(ax)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title(title)
-    ax.legend(fontsize=8)
+    ax.legend()
     return fig

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from rnnlib._validation import check_choice, check_int
 from rnnlib.losses import PLACEMENTS
-from rnnlib.plots import PALETTE, new_figure
+from rnnlib.plots import COLUMN_INCHES, FONT_PT, PALETTE, TEXT_GREY, new_figure, styled
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -67,6 +67,7 @@ def _label(ax: Axes, x: float, y: float, text: str, colour: str, *, fontsize: fl
             bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "edgecolor": "none"})
 
 
+@styled
 def unrolled_graph(
     T: int = 4,
     *,
@@ -114,9 +115,8 @@ def unrolled_graph(
     ylim = (ROWS["x"] - 1.15, top + 0.6)
     if ax is None:
         # Inches per data unit chosen so that the equal-aspect drawing fills the figure.
-        scale = min(7.8 / (xlim[1] - xlim[0]), 0.62)
-        fig, ax = new_figure(width=max(scale * (xlim[1] - xlim[0]), 5.6),
-                             height=scale * (ylim[1] - ylim[0]) + (1.2 if backward else 0.9))
+        scale = min((COLUMN_INCHES - 0.3) / (xlim[1] - xlim[0]), 0.6)
+        fig, ax = new_figure(height=scale * (ylim[1] - ylim[0]) + (1.1 if backward else 0.8))
     else:
         fig = ax.figure
     ax.set_xlim(*xlim)
@@ -132,7 +132,8 @@ def unrolled_graph(
         ax.add_patch(FancyBboxPatch((cx - 0.72, ROWS["x"] - 0.55), 1.44, ROWS["o"] - ROWS["x"] + 1.1,
                                     boxstyle="round,pad=0.02,rounding_size=0.2", facecolor="none",
                                     edgecolor=PALETTE["grey"], linewidth=0.9, linestyle=":", zorder=0))
-        ax.text(cx, ROWS["x"] - 0.85, f"step {t}", ha="center", va="center", fontsize=9, color="#555555")
+        ax.text(cx, ROWS["x"] - 0.85, f"step {t}", ha="center", va="center", fontsize=FONT_PT["small"],
+                color=TEXT_GREY)
         _node(ax, cx, ROWS["x"], rf"$x_{t}$", "x", f"node-x-{t}")
         _node(ax, cx, hy, rf"$h_{t}$", "h", f"node-h-{t}")
         _node(ax, cx, ROWS["o"], rf"$o_{t}$", "o", f"node-o-{t}")
@@ -154,20 +155,21 @@ def unrolled_graph(
             _label(ax, cx + 0.55, (ROWS["o"] + ROWS["L"]) / 2, rf"$e_{{{t}}}$", BACKWARD_COLOUR)
             _arrow(ax, (cx + 0.3, ROWS["o"] - r + 0.05), (cx + 0.3, hy + r - 0.05), BACKWARD_COLOUR,
                    f"back-out-{t}", dashed=True)
-            _label(ax, cx + 0.72, (hy + ROWS["o"]) / 2 + 0.3, r"$W_{ho}^{\top}$", BACKWARD_COLOUR, fontsize=9)
+            _label(ax, cx + 0.72, (hy + ROWS["o"]) / 2 + 0.3, r"$W_{ho}^{\top}$", BACKWARD_COLOUR,
+                   fontsize=FONT_PT["tick"])
         # δ_t lives in cell t; it reaches the state before through W_hhᵀ.
         _label(ax, cx + 0.66, hy + 0.32, rf"$\delta_{{{t}}}$", BACKWARD_COLOUR)
         _arrow(ax, (cx - 0.25, hy - r + 0.05), (cx - DX + 0.25, hy - r + 0.05), BACKWARD_COLOUR,
                f"back-hh-{t}", dashed=True, rad=-0.45)
-        _label(ax, cx - DX / 2, hy - 0.95, r"$W_{hh}^{\top}$", BACKWARD_COLOUR, fontsize=9)
+        _label(ax, cx - DX / 2, hy - 0.95, r"$W_{hh}^{\top}$", BACKWARD_COLOUR, fontsize=FONT_PT["tick"])
     if title is None:
-        title = (f"Backward pass of BPTT over the unfolded graph (T = {T})" if backward else
-                 f"The RNN unfolded over T = {T} step{'s' if T > 1 else ''}, one set of weights")
+        title = (f"Backward pass of BPTT over the unfolded graph ($T = {T}$)" if backward else
+                 f"The RNN unfolded over $T = {T}$ step{'s' if T > 1 else ''}, one set of weights")
     ax.set_title(title)
     handles = [Line2D([], [], color=c, lw=2.0, label=rf"${name[0]}_{{{name[2:]}}}$ (shared)")
                for name, c in WEIGHT_COLOURS.items()]
     if backward:
         handles.append(Line2D([], [], color=BACKWARD_COLOUR, lw=2.0, ls="--", label="backward pass (BPTT)"))
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=len(handles),
-              fontsize=9, handlelength=2.2)
+              handlelength=2.2)
     return fig
