@@ -188,7 +188,7 @@ def randomized_gates(T: int, p_cut: float, seed: Seed) -> np.ndarray:
     Examples
     --------
     >>> randomized_gates(4, 0.5, seed=0).tolist()
-    [2.0, 0.0, 2.0, 2.0]
+    [2.0, 0.0, 0.0, 0.0]
     """
     T = check_int("T", T)
     p_cut = check_real("p_cut", p_cut, minimum=0.0)
