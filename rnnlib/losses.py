@@ -114,7 +114,10 @@ def cross_entropy(o: np.ndarray, labels: np.ndarray, *, at: str = "all") -> tupl
 
 
 LOSSES = {"mse": mse, "cross_entropy": cross_entropy}
-"""The loss registry: name → function ``(o, target, *, at) -> (loss, do)``."""
+"""The loss registry: ``"mse"`` → :func:`mse`, ``"cross_entropy"`` → :func:`cross_entropy`.
+
+Each function is ``(o, target, *, at) -> (loss, do)``.
+"""
 
 
 def segment_loss(

@@ -105,7 +105,7 @@ def recurrent_matrix(seed: Seed, n: int, init: str) -> np.ndarray:
     Parameters
     ----------
     seed : int, numpy.random.Generator or None
-        Where the matrix's random numbers come from (:func:`rnnlib._validation.check_seed`).
+        Where the matrix's random numbers come from (:func:`rnnlib.seeding.check_seed`).
     n : int
         Size of the square matrix.
     init : {"orthogonal", "gaussian"}
@@ -386,7 +386,7 @@ class RNN:
 
         See Also
         --------
-        rnnlib.bptt.truncation.backward_from : the same backward pass (:func:`bptt`)
+        rnnlib.bptt.truncation.backward_from : the same backward pass (:func:`rnnlib.rnn.bptt`)
             with a gradient arriving at the end and gates on the backward steps.
         """
         return bptt(self, trace, do, truncate=truncate)

@@ -41,7 +41,7 @@ stream gets a new key in this table.
 
 from __future__ import annotations
 
-from rnnlib._validation import check_seed
+from rnnlib._validation import check_seed as check_seed  # re-exported: the helper of this table
 
 __all__ = [
     "ANOMALY_EVENTS",
@@ -54,7 +54,6 @@ __all__ = [
     "MEMORY_ADDING",
     "MEMORY_COPY",
     "MEMORY_ECHO",
-    "check_seed",
 ]
 
 FLOW_W_HH = (0,)

@@ -47,7 +47,20 @@ PREDICTED = {
     "checkpoint": {"time_T": 1, "time_H": 2, "memory_T": 0.5, "memory_H": 1},
     "rtrl": {"time_T": 1, "time_H": 4, "memory_T": 0, "memory_H": 3},
 }
-"""The O(·) exponents of T and H for time and memory of each method (H ≫ I, O)."""
+"""The O(·) exponents of T and H for time and memory of each method (H ≫ I, O).
+
+``PREDICTED[method]`` is a dict with the keys ``time_T``, ``time_H``,
+``memory_T``, ``memory_H``:
+
+============== ====== ====== ======== ========
+method         time_T time_H memory_T memory_H
+============== ====== ====== ======== ========
+``full``       1      2      1        1
+``truncated``  1      2      0        1
+``checkpoint`` 1      2      0.5      1
+``rtrl``       1      4      0        3
+============== ====== ====== ======== ========
+"""
 
 
 def full_bptt(rnn: RNN, x: np.ndarray, y: np.ndarray) -> GradientResult:
