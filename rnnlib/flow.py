@@ -8,8 +8,8 @@ Backwards from T, ∂L/∂h_{t-1} = W_hhᵀ (f'(a_t) ⊙ ∂L/∂h_t).
 
 The vector is renormalised at every step and its norm accumulated in log
 space, so norms far beyond float64's range (1e±308) are still computed
-exactly; they are returned as ``inf`` or ``0.0`` by :func:`gradient_flow` and
-as finite numbers by :meth:`FlowModel.log10_norms`.
+exactly; they are returned as ``inf`` or ``0.0`` by :func:`rnnlib.gradient_flow` and
+as finite numbers by :meth:`rnnlib.FlowModel.log10_norms`.
 """
 
 from __future__ import annotations

@@ -65,7 +65,7 @@ class Trace:
 
 @dataclass(frozen=True, eq=False)
 class Gradients:
-    """Result of :meth:`RNN.backward`.
+    """Result of :meth:`rnnlib.RNN.backward`.
 
     Attributes
     ----------
@@ -401,7 +401,7 @@ def bptt(
     dh_end: np.ndarray | None = None,
     gate: np.ndarray | None = None,
 ) -> Gradients:
-    """The one backward pass behind :meth:`RNN.backward` and :mod:`rnnlib.bptt`.
+    """The one backward pass behind :meth:`rnnlib.RNN.backward` and :mod:`rnnlib.bptt`.
 
     Output layer, then the recursion back in time, then the weight sums:
 
@@ -428,7 +428,7 @@ def bptt(
     do : array_like of shape (T, B, n_out)
         ∂L/∂o.
     truncate : int, optional
-        As in :meth:`RNN.backward`.
+        As in :meth:`rnnlib.RNN.backward`.
     dh_end : array_like of shape (B, n_hidden), optional
         ∂L/∂h_T contributed by what comes after the trace; zero when omitted
         (full BPTT only).

@@ -2,35 +2,36 @@
 
 Every numpy-side function of rnnlib that draws random numbers takes one
 argument, ``seed``: an int >= 0, a :class:`numpy.random.Generator` or None,
-turned into a generator by :func:`rnnlib._validation.check_seed` (re-exported
-here). An int always gives the same numbers; a Generator is drawn from (its
-stream continues); None is unpredictable.
+turned into a generator by :func:`check_seed` (defined in
+``rnnlib._validation``, re-exported here). An int always gives the same
+numbers; a Generator is drawn from (its stream continues); None is
+unpredictable.
 
 Some functions draw several independent things from one integer seed, or must
 not share their stream with a function they call with the same seed. They use
 a *sub-stream*: ``numpy.random.default_rng([seed, *KEY])``, independent of
 ``default_rng(seed)`` and of every other key. The keys, in one place:
 
-==================== =========== ============================================================
-constant             stream      used by, for
-==================== =========== ============================================================
-(none)               ``seed``    :class:`rnnlib.RNN` (initial weights), ``gradcheck``
-                                 (sampled entries), ``bptt.truncation.randomized_gates``,
-                                 ``bptt.costs.cost_sweep``, ``book.handwired``,
-                                 ``book.mlp``, ``data.series``, ``data.toy``,
-                                 ``data.text``, ``data.translation``, ``data.speech``
-``FLOW_W_HH``        [seed, 0]   ``flow.flow_base``: the unscaled recurrent matrix Q
-``FLOW_INPUTS``      [seed, 1]   ``flow.flow_inputs``: the inputs x_1 … x_T
-``FLOW_W_XH``        [seed, 2]   ``flow.flow_base``: the input weights
-``FLOW_U``           [seed, 3]   ``flow.flow_base``: the unit vector u = ∂L/∂h_T
-``ANOMALY_EVENTS``   [seed, 1]   ``data.anomaly.with_anomalies``: the injected events (the
-                                 normal series is ``data.series.seasonal(seed)``)
-``LONGTERM_LSTM``    [seed, 6]   ``longterm.lstm_gradient_flow``: orthogonal LSTM blocks
-``LONGTERM_RNN``     [seed, 7]   ``longterm.SequenceModel``: orthogonal W_hh
-``MEMORY_ADDING``    [seed, 8, 1] ``data.memory.adding_problem``
-``MEMORY_COPY``      [seed, 8, 2] ``data.memory.copy_task``
-``MEMORY_ECHO``      [seed, 8, 3] ``data.memory.echo_task``
-==================== =========== ============================================================
+==================== ============= ============================================================
+constant             stream        used by, for
+==================== ============= ============================================================
+(none)               ``seed``      :class:`rnnlib.RNN` (initial weights), ``gradcheck``
+                                   (sampled entries), ``bptt.truncation.randomized_gates``,
+                                   ``bptt.costs.cost_sweep``, ``book.handwired``,
+                                   ``book.mlp``, ``data.series``, ``data.toy``,
+                                   ``data.text``, ``data.translation``, ``data.speech``
+``FLOW_W_HH``        [seed, 0]     ``flow.flow_base``: the unscaled recurrent matrix Q
+``FLOW_INPUTS``      [seed, 1]     ``flow.flow_inputs``: the inputs x_1 … x_T
+``FLOW_W_XH``        [seed, 2]     ``flow.flow_base``: the input weights
+``FLOW_U``           [seed, 3]     ``flow.flow_base``: the unit vector u = ∂L/∂h_T
+``ANOMALY_EVENTS``   [seed, 1]     ``data.anomaly.with_anomalies``: the injected events (the
+                                   normal series is ``data.series.seasonal(seed)``)
+``LONGTERM_LSTM``    [seed, 6]     ``longterm.lstm_gradient_flow``: orthogonal LSTM blocks
+``LONGTERM_RNN``     [seed, 7]     ``longterm.SequenceModel``: orthogonal W_hh
+``MEMORY_ADDING``    [seed, 8, 1]  ``data.memory.adding_problem``
+``MEMORY_COPY``      [seed, 8, 2]  ``data.memory.copy_task``
+``MEMORY_ECHO``      [seed, 8, 3]  ``data.memory.echo_task``
+==================== ============= ============================================================
 
 ``FLOW_INPUTS`` and ``ANOMALY_EVENTS`` share a key: harmless, the two never
 meet in one computation. ``rnnlib.longterm`` and ``rnnlib.train`` draw their
