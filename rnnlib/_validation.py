@@ -12,8 +12,15 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from rnnlib.rnn import RNN
+
+Seed = int | np.random.Generator | None
+"""What a ``seed`` argument accepts (see :func:`check_seed`)."""
 
 
 def check_int(name: str, value: object, *, minimum: int = 1) -> int:
@@ -107,3 +114,89 @@ def check_array(
     if finite and dtype is np.float64 and not np.isfinite(arr).all():
         raise ValueError(f"{name} must contain only finite values (no NaN or inf)")
     return arr
+
+
+def check_seed(seed: object, key: Sequence[int] = ()) -> np.random.Generator:
+    """Turn ``seed`` into a :class:`numpy.random.Generator` (rnnlib's one randomness helper).
+
+    Like scikit-learn's ``check_random_state``: every numpy-side function of
+    rnnlib that draws random numbers takes one argument ``seed`` and passes it
+    through here.
+
+    Parameters
+    ----------
+    seed : int >= 0, numpy.random.Generator or None
+        An int gives a new generator seeded with ``seed`` (or with
+        ``[seed, *key]``); the same int always gives the same stream. A
+        Generator is returned as it is, so the caller's stream continues (and
+        ``key`` is ignored). None gives a fresh, unpredictable generator.
+    key : sequence of int
+        The sub-stream key of the caller (see :mod:`rnnlib.seeding`): an
+        integer seed becomes ``default_rng([seed, *key])``, a stream
+        independent of ``default_rng(seed)`` and of the other keys.
+
+    Raises
+    ------
+    TypeError
+        If ``seed`` is not an int, a Generator or None (the message names ``seed``).
+    ValueError
+        If ``seed`` is a negative int.
+    """
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if seed is None:
+        return np.random.default_rng()
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise TypeError(
+            f"seed must be an int >= 0, a numpy.random.Generator or None, got {type(seed).__name__} {seed!r}"
+        )
+    if seed < 0:
+        raise ValueError(f"seed must be an int >= 0, got {seed!r}")
+    return np.random.default_rng([int(seed), *key] if key else int(seed))
+
+
+def check_rnn(rnn: object) -> RNN:
+    """Return ``rnn`` after checking that it is an :class:`rnnlib.RNN`."""
+    from rnnlib.rnn import RNN  # rnnlib.rnn imports this module
+
+    if not isinstance(rnn, RNN):
+        raise TypeError(f"rnn must be an rnnlib.RNN, got {type(rnn).__name__}")
+    return rnn
+
+
+def check_sequence(
+    rnn: RNN, x: object, target: object, *, loss: str, at: str, h0: object = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Validate a sequence problem for ``rnn``; return ``x``, ``target`` and ``h0`` as arrays.
+
+    Parameters
+    ----------
+    rnn : RNN
+        The model (checked with :func:`check_rnn`).
+    x : array_like of shape (T, B, n_in)
+    target : array_like
+        ``y (T, B, n_out)`` for ``loss="mse"``, integer labels ``(T, B)``
+        for ``loss="cross_entropy"``, as in :mod:`rnnlib.losses`.
+    loss : {"mse", "cross_entropy"}
+        A key of :data:`rnnlib.losses.LOSSES`.
+    at : {"all", "last"}
+        Which steps carry a loss (:data:`rnnlib.losses.PLACEMENTS`).
+    h0 : array_like of shape (B, n_hidden), optional
+        Zeros when omitted.
+    """
+    from rnnlib.losses import LOSSES, PLACEMENTS  # rnnlib.losses imports this module
+
+    check_rnn(rnn)
+    check_choice("loss", loss, LOSSES)
+    check_choice("at", at, PLACEMENTS)
+    x = check_array("x", x, (None, None, rnn.n_in), labels="(T, B, n_in)")
+    T, B, _ = x.shape
+    if loss == "mse":
+        target = check_array("target", target, (T, B, rnn.n_out), labels="(T, B, n_out)")
+    else:
+        target = check_array("target", target, (T, B), labels="(T, B)", dtype=np.int64)
+    if h0 is None:
+        h0 = np.zeros((B, rnn.n_hidden))
+    else:
+        h0 = check_array("h0", h0, (B, rnn.n_hidden), labels="(B, n_hidden)")
+    return x, target, h0

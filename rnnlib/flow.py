@@ -8,8 +8,8 @@ Backwards from T, ∂L/∂h_{t-1} = W_hhᵀ (f'(a_t) ⊙ ∂L/∂h_t).
 
 The vector is renormalised at every step and its norm accumulated in log
 space, so norms far beyond float64's range (1e±308) are still computed
-exactly; they are returned as ``inf`` or ``0.0`` by :func:`gradient_flow` and
-as finite numbers by :meth:`FlowModel.log10_norms`.
+exactly; they are returned as ``inf`` or ``0.0`` by :func:`rnnlib.gradient_flow` and
+as finite numbers by :meth:`rnnlib.FlowModel.log10_norms`.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from rnnlib import activations
-from rnnlib._validation import check_choice, check_int, check_real
+from rnnlib import activations, seeding
+from rnnlib._validation import Seed, check_choice, check_int, check_real, check_seed
 from rnnlib.rnn import INITS, recurrent_matrix
 
 
@@ -39,38 +39,51 @@ class FlowBase(NamedTuple):
     """Unit vector used as ∂L/∂h_T, shape (H,)."""
 
 
-def flow_base(init: str = "orthogonal", n_hidden: int = 32, seed: int = 0) -> FlowBase:
-    """The weights that :func:`rnnlib.gradient_flow` scales and runs (cached, read-only arrays).
+def flow_base(
+    init: str = "orthogonal", n_hidden: int = 32, seed: Seed = 0
+) -> FlowBase:
+    """The weights that :func:`rnnlib.gradient_flow` scales and runs (read-only arrays).
 
     They do not depend on the weight scale, the inputs or T, so the explorer
-    can embed them once and rebuild any curve from them.
+    can embed them once and rebuild any curve from them. For an int ``seed``
+    they are cached; each comes from its own sub-stream (:mod:`rnnlib.seeding`).
     """
     check_choice("init", init, INITS)
-    return _base(init, check_int("n_hidden", n_hidden), check_int("seed", seed, minimum=0))
+    n_hidden = check_int("n_hidden", n_hidden)
+    if seed is None or isinstance(seed, np.random.Generator):
+        return _make_base(init, n_hidden, check_seed(seed))
+    check_seed(seed)  # validate the int (the same message as everywhere)
+    return _base(init, n_hidden, int(seed))
 
 
 @lru_cache(maxsize=64)
 def _base(init: str, n_hidden: int, seed: int) -> FlowBase:
-    Q = recurrent_matrix(np.random.default_rng([seed, 0]), n_hidden, init)
+    return _make_base(init, n_hidden, seed)
+
+
+def _make_base(init: str, n_hidden: int, seed: Seed) -> FlowBase:
+    Q = recurrent_matrix(check_seed(seed, seeding.FLOW_W_HH), n_hidden, init)
     sigma = 1.0 if init == "orthogonal" else float(np.linalg.norm(Q, 2))
-    W_xh = np.random.default_rng([seed, 2]).standard_normal(n_hidden)  # fan_in = 1
-    u = np.random.default_rng([seed, 3]).standard_normal(n_hidden)
+    W_xh = check_seed(seed, seeding.FLOW_W_XH).standard_normal(n_hidden)  # fan_in = 1
+    u = check_seed(seed, seeding.FLOW_U).standard_normal(n_hidden)
     u /= np.linalg.norm(u)
     for arr in (Q, W_xh, u):
         arr.setflags(write=False)
     return FlowBase(Q, sigma, W_xh, u)
 
 
-def flow_inputs(seq_len: int, *, input_scale: float = 1.0, seed: int = 0) -> np.ndarray:
+def flow_inputs(
+    seq_len: int, *, input_scale: float = 1.0, seed: Seed = 0
+) -> np.ndarray:
     """The inputs x_1 … x_T used by :func:`rnnlib.gradient_flow`, shape (seq_len,).
 
-    The stream does not depend on ``seq_len``: a longer sequence extends a
-    shorter one, so the curves for different T share their inputs.
+    For an int ``seed`` the stream does not depend on ``seq_len``: a longer
+    sequence extends a shorter one, so the curves for different T share
+    their inputs.
     """
     seq_len = check_int("seq_len", seq_len)
     input_scale = check_real("input_scale", input_scale, minimum=0.0)
-    seed = check_int("seed", seed, minimum=0)
-    return input_scale * np.random.default_rng([seed, 1]).standard_normal(seq_len)
+    return input_scale * check_seed(seed, seeding.FLOW_INPUTS).standard_normal(seq_len)
 
 
 @dataclass(frozen=True, eq=False)
@@ -206,7 +219,7 @@ def flow_model(
     n_hidden: int = 32,
     init: str = "orthogonal",
     input_scale: float = 1.0,
-    seed: int = 0,
+    seed: Seed = 0,
 ) -> FlowModel:
     """Build the network behind :func:`gradient_flow` (same arguments).
 
@@ -218,9 +231,10 @@ def flow_model(
     check_choice("activation", activation, activations.ACTIVATIONS)
     n_hidden = check_int("n_hidden", n_hidden)
     check_choice("init", init, INITS)
-    seed = check_int("seed", seed, minimum=0)
+    if seed is None:
+        seed = check_seed(None)  # one fresh generator for the inputs and the weights
     x = flow_inputs(seq_len, input_scale=input_scale, seed=seed)
-    Q, sigma, W_xh, u = _base(init, n_hidden, seed)
+    Q, sigma, W_xh, u = flow_base(init, n_hidden, seed)
     W_hh = weight_scale * Q
     W_hh.setflags(write=False)
     return FlowModel(
@@ -243,7 +257,7 @@ def gradient_flow(
     n_hidden: int = 32,
     init: str = "orthogonal",
     input_scale: float = 1.0,
-    seed: int = 0,
+    seed: Seed = 0,
 ) -> np.ndarray:
     """‖∂L/∂h_t‖ for t = 0 … seq_len, for a loss at the last step only.
 
@@ -261,8 +275,9 @@ def gradient_flow(
         How the unscaled W_hh is drawn.
     input_scale : float
         Standard deviation of the inputs x_t.
-    seed : int
-        Seed for W_hh, W_xh, the inputs and u.
+    seed : int, numpy.random.Generator or None
+        Seed for W_hh, W_xh, the inputs and u (an int uses the sub-streams of
+        :mod:`rnnlib.seeding`; a Generator is drawn from in that order).
 
     Returns
     -------

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from rnnlib._validation import check_int, check_real
+from rnnlib._validation import Seed, check_int, check_real, check_seed
 
 TOLERANCE = 1e-8
 """The book's one tolerance: max|g − g_ref| / max|g_ref| per parameter, float64."""
@@ -53,7 +53,7 @@ def gradcheck(
     *,
     eps: float = 1e-4,
     max_entries: int = 200,
-    seed: int = 0,
+    seed: Seed = 0,
 ) -> dict[str, float]:
     """Compare analytic gradients with central finite differences.
 
@@ -83,7 +83,7 @@ def gradcheck(
     max_entries : int
         Arrays with more entries are checked on a seeded random sample of
         this many entries.
-    seed : int
+    seed : int, numpy.random.Generator or None
         Seed of that sample.
 
     Returns
@@ -109,7 +109,7 @@ def gradcheck(
     if eps == 0.0:
         raise ValueError("eps must be > 0, got 0.0")
     max_entries = check_int("max_entries", max_entries)
-    rng = np.random.default_rng(check_int("seed", seed, minimum=0))
+    rng = check_seed(seed)
     work = {k: np.array(v, dtype=np.float64, copy=True) for k, v in params.items()}
     errors = {}
     for name in params:

@@ -6,6 +6,10 @@ gradients from :meth:`rnnlib.RNN.backward` can be compared with autograd
 without rescaling. ``at="all"`` puts a loss on every step (the chapter 4
 variant Σ_t L_t); ``at="last"`` only on step T (the source's
 L = ½‖o_T − y_T‖²).
+
+:data:`LOSSES` maps each loss name to its function; the functions that compute
+the loss themselves (chapter 3's algorithms in :mod:`rnnlib.bptt`, the autograd
+references in :mod:`rnnlib.pytorch.reference`) accept exactly its keys.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import numpy as np
 from rnnlib._validation import check_array, check_choice
 
 PLACEMENTS = ("all", "last")
+"""Where a loss sits: ``"all"`` steps or only the ``"last"`` one."""
 
 
 def _steps(name: str, at: str, T: int) -> slice:
@@ -106,3 +111,50 @@ def cross_entropy(o: np.ndarray, labels: np.ndarray, *, at: str = "all") -> tupl
     do = np.zeros_like(o)
     do[steps] = grad / B
     return loss, do
+
+
+LOSSES = {"mse": mse, "cross_entropy": cross_entropy}
+"""The loss registry: ``"mse"`` → :func:`mse`, ``"cross_entropy"`` → :func:`cross_entropy`.
+
+Each function is ``(o, target, *, at) -> (loss, do)``.
+"""
+
+
+def segment_loss(
+    o: np.ndarray, target: np.ndarray, *, loss: str, at: str, has_last: bool
+) -> tuple[float, np.ndarray]:
+    """Loss and ∂L/∂o of one segment of a sequence.
+
+    The losses here sum over steps and average over the batch, so the
+    segment losses of a split sequence add up to the loss of the whole
+    sequence. With ``at="last"`` only the segment holding step T
+    (``has_last=True``) carries a loss.
+
+    Parameters
+    ----------
+    o : ndarray of shape (S, B, O)
+        Outputs of the segment's S steps.
+    target : ndarray of shape (S, B, O) or (S, B)
+        The matching slice of the targets.
+    loss : {"mse", "cross_entropy"}
+        A key of :data:`LOSSES`.
+    at : {"all", "last"}
+    has_last : bool
+        Whether the segment ends with step T.
+
+    Returns
+    -------
+    loss : float
+    do : ndarray of shape (S, B, O)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> segment_loss(np.ones((2, 1, 1)), np.zeros((2, 1, 1)), loss="mse", at="last",
+    ...              has_last=False)[0]
+    0.0
+    """
+    fn = LOSSES[check_choice("loss", loss, LOSSES)]
+    if at == "last" and not has_last:
+        return 0.0, np.zeros_like(o)
+    return fn(o, target, at=at)

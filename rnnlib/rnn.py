@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rnnlib import activations
-from rnnlib._validation import check_array, check_choice, check_int, check_real
+from rnnlib._validation import Seed, check_array, check_choice, check_int, check_real, check_seed
 
 PARAM_NAMES = ("W_xh", "W_hh", "b_h", "W_ho", "b_o")
 """Names of the parameters, in the order the book introduces them."""
@@ -65,7 +65,7 @@ class Trace:
 
 @dataclass(frozen=True, eq=False)
 class Gradients:
-    """Result of :meth:`RNN.backward`.
+    """Result of :meth:`rnnlib.RNN.backward`.
 
     Attributes
     ----------
@@ -95,14 +95,24 @@ def _orthogonal(rng: np.random.Generator, n: int) -> np.ndarray:
     return q * np.sign(np.diag(r))
 
 
-def recurrent_matrix(rng: np.random.Generator, n: int, init: str) -> np.ndarray:
+def recurrent_matrix(seed: Seed, n: int, init: str) -> np.ndarray:
     """Return the unscaled recurrent matrix for ``init`` ("orthogonal" or "gaussian").
 
     Orthogonal: every singular value is 1. Gaussian: entries N(0, 1/n); its
     spectral radius is close to 1 but its largest singular value is close to 2
     (the circular law and the quarter-circle law of random matrices).
+
+    Parameters
+    ----------
+    seed : int, numpy.random.Generator or None
+        Where the matrix's random numbers come from (:func:`rnnlib.seeding.check_seed`).
+    n : int
+        Size of the square matrix.
+    init : {"orthogonal", "gaussian"}
     """
     check_choice("init", init, INITS)
+    rng = check_seed(seed)
+    n = check_int("n", n)
     if init == "orthogonal":
         return _orthogonal(rng, n)
     return rng.standard_normal((n, n)) / np.sqrt(n)
@@ -127,8 +137,9 @@ class RNN:
     init : {"orthogonal", "gaussian"}
         How W_hh is drawn. W_xh and W_ho are Gaussian with standard deviation
         1/sqrt(fan_in); the biases start at zero.
-    seed : int or numpy.random.Generator, optional
-        Seed for the initial weights; the same seed gives bit-identical weights.
+    seed : int, numpy.random.Generator or None
+        Seed for the initial weights; the same int gives bit-identical
+        weights, a Generator is drawn from, None is unpredictable.
 
     Attributes
     ----------
@@ -157,7 +168,7 @@ class RNN:
         output_activation: str = "identity",
         weight_scale: float = 1.0,
         init: str = "orthogonal",
-        seed: int | np.random.Generator | None = None,
+        seed: Seed = None,
     ) -> None:
         n_in = check_int("n_in", n_in)
         n_hidden = check_int("n_hidden", n_hidden)
@@ -168,7 +179,7 @@ class RNN:
         )
         weight_scale = check_real("weight_scale", weight_scale, minimum=0.0)
         check_choice("init", init, INITS)
-        rng = _make_rng(seed)
+        rng = check_seed(seed)
         self.params: dict[str, np.ndarray] = {
             "W_xh": rng.standard_normal((n_hidden, n_in)) / np.sqrt(n_in),
             "W_hh": weight_scale * recurrent_matrix(rng, n_hidden, init),
@@ -372,56 +383,140 @@ class RNN:
             On a wrong ``trace``, ``do`` or ``truncate``.
         FloatingPointError
             If a gradient overflows float64 (exploding gradients).
+
+        See Also
+        --------
+        rnnlib.bptt.truncation.backward_from : the same backward pass (:func:`rnnlib.rnn.bptt`)
+            with a gradient arriving at the end and gates on the backward steps.
         """
-        self.check_params()
-        do = self.check_trace(trace, do)
-        T, B = trace.T, trace.B
-        H, I, O = self.n_hidden, self.n_in, self.n_out
-        if truncate is not None:
-            truncate = check_int("truncate", truncate)
-        p = self.params
-        x, a, h = trace.x, trace.a, trace.h
-        with np.errstate(over="ignore", invalid="ignore"):
-            # Output layer, all steps at once: dz = dL/do ⊙ g'(z).
-            dz = do * activations.derivative(self.output_activation, trace.z, trace.o)
-            dz2 = dz.reshape(T * B, O)
-            dW_ho = dz2.T @ h[1:].reshape(T * B, H)
-            db_o = dz2.sum(axis=0)
-            dh_out = dz @ p["W_ho"]  # the loss's direct gradient on h_1 … h_T
-            fprime = activations.derivative(self.activation, a, h[1:])  # f'(a_t), all steps
-            if truncate is None or truncate >= T:
-                dh, delta = _bptt_full(dh_out, fprime, p["W_hh"])
-            else:
-                dh, delta = _bptt_truncated(dh_out, fprime, p["W_hh"], truncate)
-            # Weight sharing: each weight's gradient is a sum over time, done as one product.
-            delta2 = delta.reshape(T * B, H)
-            grads = {
-                "W_xh": delta2.T @ x.reshape(T * B, I),
-                "W_hh": delta2.T @ h[:-1].reshape(T * B, H),
-                "b_h": delta2.sum(axis=0),
-                "W_ho": dW_ho,
-                "b_o": db_o,
-            }
-        for name, g in grads.items():
-            if not np.isfinite(g).all():
-                raise FloatingPointError(
-                    f"backward pass overflowed float64 in d{name} (exploding gradients); "
-                    "reduce weight_scale or clip the gradient"
-                )
-        return Gradients(params=grads, dh=dh, delta=delta)
+        return bptt(self, trace, do, truncate=truncate)
 
 
-def _bptt_full(dh_out: np.ndarray, fprime: np.ndarray, W_hh: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Full BPTT: δ_t = f'(a_t) ⊙ dh_t and dh_{t-1} = W_hhᵀ δ_t + (loss gradient at h_{t-1})."""
+def bptt(
+    rnn: RNN,
+    trace: Trace,
+    do: np.ndarray,
+    *,
+    truncate: int | None = None,
+    dh_end: np.ndarray | None = None,
+    gate: np.ndarray | None = None,
+) -> Gradients:
+    """The one backward pass behind :meth:`rnnlib.RNN.backward` and :mod:`rnnlib.bptt`.
+
+    Output layer, then the recursion back in time, then the weight sums:
+
+    * :math:`dz_t = \\partial L/\\partial o_t \\odot g'(z_t)`; the loss's direct
+      gradient on :math:`h_t` is :math:`W_{ho}^\\top dz_t`;
+    * full BPTT: :math:`dh_T = W_{ho}^\\top dz_T + dh_{end}`, and for t = T … 1,
+      :math:`\\delta_t = f'(a_t) \\odot dh_t` and
+      :math:`dh_{t-1} = \\mathrm{gate}_{t-1} W_{hh}^\\top \\delta_t + W_{ho}^\\top dz_{t-1}`;
+    * per-term truncation BPTT(k) (``truncate=k < T``): the signal of each
+      loss term stops after k cells (a ring buffer, see ``_bptt_truncated``);
+    * :math:`\\partial L/\\partial W_{xh} = \\sum_t \\delta_t x_t^\\top`,
+      :math:`\\partial L/\\partial W_{hh} = \\sum_t \\delta_t h_{t-1}^\\top`,
+      :math:`\\partial L/\\partial b_h = \\sum_t \\delta_t`,
+      :math:`\\partial L/\\partial W_{ho} = \\sum_t dz_t h_t^\\top`,
+      :math:`\\partial L/\\partial b_o = \\sum_t dz_t`: each one matrix product
+      over the T·B rows.
+
+    Parameters
+    ----------
+    rnn : RNN
+        The model that produced ``trace`` (weights unchanged since).
+    trace : Trace
+        ``rnn.forward(x, h0)``.
+    do : array_like of shape (T, B, n_out)
+        ∂L/∂o.
+    truncate : int, optional
+        As in :meth:`rnnlib.RNN.backward`.
+    dh_end : array_like of shape (B, n_hidden), optional
+        ∂L/∂h_T contributed by what comes after the trace; zero when omitted
+        (full BPTT only).
+    gate : array_like of shape (T,), optional
+        ``gate[t]`` multiplies the signal that reaches ``h[t]`` from cell t+1,
+        before h_t's own loss gradient is added; all ones when omitted (full
+        BPTT only).
+
+    Returns
+    -------
+    Gradients
+
+    Raises
+    ------
+    TypeError, ValueError
+        On a wrong ``trace``, ``do``, ``truncate``, ``dh_end`` or ``gate``, or
+        ``truncate`` combined with ``dh_end`` or ``gate``.
+    FloatingPointError
+        If a gradient overflows float64; the message names the parameter.
+    """
+    rnn.check_params()
+    do = rnn.check_trace(trace, do)
+    T, B = trace.T, trace.B
+    H, I, O = rnn.n_hidden, rnn.n_in, rnn.n_out
+    if truncate is not None:
+        truncate = check_int("truncate", truncate)
+        if dh_end is not None or gate is not None:
+            raise ValueError("truncate cannot be combined with dh_end or gate (they belong to full BPTT)")
+    if dh_end is not None:
+        dh_end = check_array("dh_end", dh_end, (B, H), labels="(B, n_hidden)")
+    if gate is not None:
+        gate = check_array("gate", gate, (T,), labels="(T,)")
+    p = rnn.params
+    x, a, h = trace.x, trace.a, trace.h
+    with np.errstate(over="ignore", invalid="ignore"):
+        # Output layer, all steps at once: dz = dL/do ⊙ g'(z).
+        dz = do * activations.derivative(rnn.output_activation, trace.z, trace.o)
+        dh_out = dz @ p["W_ho"]  # the loss's direct gradient on h_1 … h_T
+        fprime = activations.derivative(rnn.activation, a, h[1:])  # f'(a_t), all steps
+        if truncate is None or truncate >= T:
+            dh, delta = _bptt_full(dh_out, fprime, p["W_hh"], dh_end, gate)
+        else:
+            dh, delta = _bptt_truncated(dh_out, fprime, p["W_hh"], truncate)
+        # Weight sharing: each weight's gradient is a sum over time, done as one product.
+        delta2 = delta.reshape(T * B, H)
+        dz2 = dz.reshape(T * B, O)
+        grads = {
+            "W_xh": delta2.T @ x.reshape(T * B, I),
+            "W_hh": delta2.T @ h[:-1].reshape(T * B, H),
+            "b_h": delta2.sum(axis=0),
+            "W_ho": dz2.T @ h[1:].reshape(T * B, H),
+            "b_o": dz2.sum(axis=0),
+        }
+    for name, g in grads.items():
+        if not np.isfinite(g).all():
+            raise FloatingPointError(
+                f"backward pass overflowed float64 in d{name} (exploding gradients); "
+                "reduce weight_scale or clip the gradient"
+            )
+    return Gradients(params=grads, dh=dh, delta=delta)
+
+
+def _bptt_full(
+    dh_out: np.ndarray,
+    fprime: np.ndarray,
+    W_hh: np.ndarray,
+    dh_end: np.ndarray | None,
+    gate: np.ndarray | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The backward recursion of full BPTT, from h_T down to h_0.
+
+    Fills ``dh[t]`` = ∂L/∂h_t and ``delta[t-1]`` = δ_t = ∂L/∂a_t. ``dh_end``
+    (∂L/∂h_T from later steps) and ``gate`` (a factor on the signal that
+    crosses each cell) are what checkpointing and chapter 3's truncations add.
+    """
     T, B, H = dh_out.shape
     dh = np.empty((T + 1, B, H))
     delta = np.empty((T, B, H))
-    dh[T] = dh_out[T - 1]
-    for t in range(T - 1, -1, -1):
-        np.multiply(fprime[t], dh[t + 1], out=delta[t])  # backprop through f
-        np.matmul(delta[t], W_hh, out=dh[t])  # backprop through W_hh to h_{t}
+    dh[T] = dh_out[T - 1]  # h_T feeds o_T only: dL/dh_T = W_hoᵀ dz_T
+    if dh_end is not None:
+        dh[T] += dh_end  # ... plus what the steps after the trace send back to h_T
+    for t in range(T - 1, -1, -1):  # cell t+1 maps h[t] to h[t+1]; a[t], delta[t] are step t+1
+        np.multiply(fprime[t], dh[t + 1], out=delta[t])  # through f: δ_{t+1} = f'(a_{t+1}) ⊙ dL/dh_{t+1}
+        np.matmul(delta[t], W_hh, out=dh[t])  # through W_hh: dL/dh_t = W_hhᵀ δ_{t+1} (batch in rows)
+        if gate is not None:
+            dh[t] *= gate[t]  # a cut (0) or a reweighting of the signal that crossed the cell
         if t > 0:
-            dh[t] += dh_out[t - 1]  # plus the loss of step t itself
+            dh[t] += dh_out[t - 1]  # h_t also feeds o_t: add W_hoᵀ dz_t (h_0 feeds no output)
     return dh, delta
 
 
@@ -440,23 +535,14 @@ def _bptt_truncated(
     delta = np.empty((T, B, H))
     buf = np.zeros((k, B, H))
     terminal = np.zeros((B, H))
-    for c in range(T - 1, -1, -1):  # cell c maps h[c] to h[c+1]
-        buf[c % k] = dh_out[c]  # the loss term of this step enters at h[c+1]
-        total = buf.sum(axis=0)
-        dh[c + 1] = total + terminal  # terminal: signals that stop at h[c+1]
-        delta[c] = fprime[c] * total  # backprop through f, every live signal
-        buf = (fprime[c] * buf) @ W_hh  # every live signal through W_hh to h[c]
-        # The signal that entered at step c+k-1 has now passed k cells: it stops here.
-        slot = (c - 1) % k
-        terminal = buf[slot].copy()
-        buf[slot] = 0.0
-    dh[0] = buf.sum(axis=0) + terminal
+    for c in range(T - 1, -1, -1):  # cell c+1 maps h[c] to h[c+1]; a[c], delta[c] are step c+1
+        buf[c % k] = dh_out[c]  # loss term c+1 enters at h_{c+1}: W_hoᵀ dz_{c+1}
+        total = buf.sum(axis=0)  # the live part of dL/dh_{c+1}: every signal still alive
+        dh[c + 1] = total + terminal  # dL/dh_{c+1} also counts the signals that stop at h_{c+1}
+        delta[c] = fprime[c] * total  # through f: δ_{c+1} = f'(a_{c+1}) ⊙ (live dL/dh_{c+1})
+        buf = (fprime[c] * buf) @ W_hh  # each signal through f and W_hh: W_hhᵀ (f' ⊙ signal) at h_c
+        slot = (c - 1) % k  # the signal of loss term c+k has now crossed k cells ...
+        terminal = buf[slot].copy()  # ... it reaches h_c (counted in dh[c]) ...
+        buf[slot] = 0.0  # ... and goes no further back
+    dh[0] = buf.sum(axis=0) + terminal  # h_0: the signals still alive plus those that stop there
     return dh, delta
-
-
-def _make_rng(seed: int | np.random.Generator | None) -> np.random.Generator:
-    if isinstance(seed, np.random.Generator):
-        return seed
-    if seed is not None:
-        seed = check_int("seed", seed, minimum=0)
-    return np.random.default_rng(seed)

@@ -40,7 +40,7 @@ def test_detune_shifts_both_tones():
 
 
 def test_synthesize_labels_and_frequencies():
-    signal, labels = speech.synthesize("9*2", snr_db=(60.0, 60.0), rng=3)
+    signal, labels = speech.synthesize("9*2", snr_db=(60.0, 60.0), seed=3)
     assert signal.shape == labels.shape == (3200,)
     # the labelled runs are the keys, in order
     runs = [k for i, k in enumerate(labels) if k and (i == 0 or labels[i - 1] != k)]
@@ -56,7 +56,7 @@ def test_synthesize_labels_and_frequencies():
 
 
 def test_synthesize_noise_level():
-    signal, labels = speech.synthesize("1234", snr_db=(0.0, 0.0), rng=0)
+    signal, labels = speech.synthesize("1234", snr_db=(0.0, 0.0), seed=0)
     quiet = signal[labels == 0]
     loud = signal[labels > 0]
     noise_power = quiet.var()
@@ -64,9 +64,9 @@ def test_synthesize_noise_level():
 
 
 def test_synthesize_is_seeded():
-    a = speech.synthesize("147", rng=7)
-    b = speech.synthesize("147", rng=7)
-    c = speech.synthesize("147", rng=8)
+    a = speech.synthesize("147", seed=7)
+    b = speech.synthesize("147", seed=7)
+    c = speech.synthesize("147", seed=8)
     assert np.array_equal(a[0], b[0]) and not np.array_equal(a[0], c[0])
 
 
@@ -76,7 +76,7 @@ def test_synthesize_is_seeded():
     ({"symbols": "123456789", "n_samples": 800}, ValueError, r"n_samples=800 is too short for 9 tones"),
     ({"symbols": "1", "snr_db": (5.0, 0.0)}, ValueError, r"snr_db must be a range \(low, high\)"),
     ({"symbols": "1", "tone_ms": (0.0, 10.0)}, ValueError, r"tone_ms must be positive"),
-    ({"symbols": "1", "rng": -1}, ValueError, r"rng must be an int >= 0"),
+    ({"symbols": "1", "seed": -1}, ValueError, r"seed must be an int >= 0"),
 ])
 def test_synthesize_errors(kwargs, err, match):
     with pytest.raises(err, match=match):
@@ -91,7 +91,7 @@ def test_tone_errors():
 
 
 def test_frame_features_light_the_key_bands():
-    signal, labels = speech.synthesize("3", snr_db=(40.0, 40.0), rng=1)
+    signal, labels = speech.synthesize("3", snr_db=(40.0, 40.0), seed=1)
     feats = speech.frame_features(signal)
     assert feats.shape == (39, 16)                            # 1 + (3200 - 160) // 80
     frames = speech.frame_labels(labels)

@@ -6,16 +6,15 @@ import numpy as np
 import pytest
 
 from rnnlib import ACTIVATIONS, RNN, TOLERANCE, compare, gradcheck, losses, relative_error
+from rnnlib.bptt.result import GradientResult, trace_floats
 from rnnlib.bptt.truncation import (
-    GradientResult,
     backward_from,
     chunk_and_detach,
     chunk_gates,
     randomized_gates,
     randomized_truncation,
-    segment_loss,
-    trace_floats,
 )
+from rnnlib.losses import segment_loss
 
 T, B, I, H, O = 7, 3, 2, 4, 2
 
@@ -133,7 +132,7 @@ def test_randomized_truncation_is_exactly_unbiased(rng):
             expectation[name] += prob * est.params[name]
     assert max(compare(expectation, full.params).values()) <= TOLERANCE
     # A single estimate is not the full gradient (with these seeds it has cuts).
-    one = randomized_truncation(rnn, trace, do, p_cut=p, rng=1)
+    one = randomized_truncation(rnn, trace, do, p_cut=p, seed=1)
     assert relative_error(one["W_hh"], full["W_hh"]) > 1e-6
 
 
@@ -141,10 +140,10 @@ def test_randomized_truncation_seeded_and_p_zero(rng):
     rnn, x, y = _setup(rng)
     trace = rnn.forward(x)
     _, do = losses.mse(trace.o, y)
-    a = randomized_truncation(rnn, trace, do, p_cut=0.4, rng=7)
-    b = randomized_truncation(rnn, trace, do, p_cut=0.4, rng=np.random.default_rng(7))
+    a = randomized_truncation(rnn, trace, do, p_cut=0.4, seed=7)
+    b = randomized_truncation(rnn, trace, do, p_cut=0.4, seed=np.random.default_rng(7))
     assert all(np.array_equal(a.params[k], b.params[k]) for k in a.params)
-    zero = randomized_truncation(rnn, trace, do, p_cut=0.0, rng=0)
+    zero = randomized_truncation(rnn, trace, do, p_cut=0.0, seed=0)
     assert max(compare(zero.params, rnn.backward(trace, do).params).values()) <= TOLERANCE
 
 
@@ -201,10 +200,10 @@ def test_errors(rng):
     with pytest.raises(ValueError, match=r"h0 must have shape \(B, n_hidden\)"):
         chunk_and_detach(rnn, x, y, 2, h0=np.zeros(H))
     with pytest.raises(ValueError, match="p_cut must be < 1"):
-        randomized_truncation(rnn, trace, do, p_cut=1.0, rng=0)
+        randomized_truncation(rnn, trace, do, p_cut=1.0, seed=0)
     with pytest.raises(ValueError, match="p_cut must be >= 0"):
-        randomized_truncation(rnn, trace, do, p_cut=-0.1, rng=0)
-    with pytest.raises(TypeError, match="rng must be an int"):
+        randomized_truncation(rnn, trace, do, p_cut=-0.1, seed=0)
+    with pytest.raises(TypeError, match="seed must be an int"):
         randomized_gates(3, 0.1, "seed")
     with pytest.raises(TypeError, match="trace must be the Trace"):
-        randomized_truncation(rnn, None, do, p_cut=0.1, rng=0)
+        randomized_truncation(rnn, None, do, p_cut=0.1, seed=0)

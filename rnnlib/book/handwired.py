@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnnlib._validation import check_array, check_int, check_real
+from rnnlib._validation import Seed, check_array, check_int, check_real, check_seed
 from rnnlib.rnn import RNN
 
 __all__ = [
@@ -176,7 +176,7 @@ def delay_line(k: int) -> RNN:
     )
 
 
-def binary_sequences(n_seq: int, seq_len: int, *, p: float = 0.5, seed: int = 0) -> np.ndarray:
+def binary_sequences(n_seq: int, seq_len: int, *, p: float = 0.5, seed: Seed = 0) -> np.ndarray:
     """Random 0/1 input sequences, each entry 1 with probability ``p``.
 
     Parameters
@@ -187,7 +187,7 @@ def binary_sequences(n_seq: int, seq_len: int, *, p: float = 0.5, seed: int = 0)
         Length T.
     p : float
         Probability of a 1, in [0, 1].
-    seed : int
+    seed : int, numpy.random.Generator or None
         Seed of the generator.
 
     Returns
@@ -198,7 +198,7 @@ def binary_sequences(n_seq: int, seq_len: int, *, p: float = 0.5, seed: int = 0)
     n_seq = check_int("n_seq", n_seq)
     seq_len = check_int("seq_len", seq_len)
     p = check_real("p", p, minimum=0.0, maximum=1.0)
-    rng = np.random.default_rng(check_int("seed", seed, minimum=0))
+    rng = check_seed(seed)
     return (rng.random((seq_len, n_seq, 1)) < p).astype(np.float64)
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rnnlib._validation import check_array, check_int, check_real
+from rnnlib._validation import Seed, check_array, check_int, check_real, check_seed
 
 PARAM_NAMES = ("W1", "b1", "W2", "b2")
 """Names of the MLP's parameters."""
@@ -49,14 +49,14 @@ class Cache:
     a2: np.ndarray
 
 
-def init_params(n_in: int, n_hidden: int, n_out: int, *, seed: int = 0) -> dict[str, np.ndarray]:
+def init_params(n_in: int, n_hidden: int, n_out: int, *, seed: Seed = 0) -> dict[str, np.ndarray]:
     """Random initial weights: Gaussian with standard deviation 1/sqrt(fan_in), zero biases.
 
     Parameters
     ----------
     n_in, n_hidden, n_out : int
         Sizes of input, hidden layer and output.
-    seed : int
+    seed : int, numpy.random.Generator or None
         Seed of the generator.
 
     Returns
@@ -67,7 +67,7 @@ def init_params(n_in: int, n_hidden: int, n_out: int, *, seed: int = 0) -> dict[
     n_in = check_int("n_in", n_in)
     n_hidden = check_int("n_hidden", n_hidden)
     n_out = check_int("n_out", n_out)
-    rng = np.random.default_rng(check_int("seed", seed, minimum=0))
+    rng = check_seed(seed)
     return {
         "W1": rng.standard_normal((n_hidden, n_in)) / np.sqrt(n_in),
         "b1": np.zeros(n_hidden),
@@ -191,7 +191,7 @@ def backward(params: dict[str, np.ndarray], cache: Cache, d_out: np.ndarray) -> 
     return grads
 
 
-def xor_regression(n: int, *, noise: float = 0.0, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def xor_regression(n: int, *, noise: float = 0.0, seed: Seed = 0) -> tuple[np.ndarray, np.ndarray]:
     """The continuous XOR: points uniform in [−1, 1]², target y = x₁·x₂ (+ noise).
 
     y is positive in the first and third quadrants and negative in the other
@@ -204,7 +204,7 @@ def xor_regression(n: int, *, noise: float = 0.0, seed: int = 0) -> tuple[np.nda
         Number of points B.
     noise : float
         Standard deviation of Gaussian noise added to y, ≥ 0.
-    seed : int
+    seed : int, numpy.random.Generator or None
         Seed of the generator.
 
     Returns
@@ -214,7 +214,7 @@ def xor_regression(n: int, *, noise: float = 0.0, seed: int = 0) -> tuple[np.nda
     """
     n = check_int("n", n)
     noise = check_real("noise", noise, minimum=0.0)
-    rng = np.random.default_rng(check_int("seed", seed, minimum=0))
+    rng = check_seed(seed)
     x = rng.uniform(-1.0, 1.0, size=(n, 2))
     y = (x[:, 0] * x[:, 1])[:, None] + noise * rng.standard_normal((n, 1))
     return x, y

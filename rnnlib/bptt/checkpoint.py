@@ -6,7 +6,7 @@ Griewank & Walther's *revolve*) keeps only the states at the start of each
 segment of s steps. The backward pass visits the segments from last to first:
 it recomputes one segment forward from its checkpoint, backpropagates through
 it with the gradient handed over by the later segment
-(:func:`rnnlib.bptt.truncation.backward_from` with ``dh_end``), and hands ∂L/∂h at
+(:func:`rnnlib.rnn.bptt` with ``dh_end``), and hands ∂L/∂h at
 the segment's start to the segment before. With s ≈ √T this stores about
 2√T states instead of T, at the price of a second forward pass; the gradient
 is exactly the full BPTT gradient.
@@ -18,16 +18,10 @@ import math
 
 import numpy as np
 
-from rnnlib._validation import check_int
-from rnnlib.bptt.truncation import (
-    GradientResult,
-    backward_from,
-    check_rnn,
-    check_sequence,
-    segment_loss,
-    trace_floats,
-)
-from rnnlib.rnn import RNN
+from rnnlib._validation import check_int, check_sequence
+from rnnlib.bptt.result import GradientResult, trace_floats
+from rnnlib.losses import segment_loss
+from rnnlib.rnn import RNN, bptt
 
 
 def default_segment(T: int) -> int:
@@ -91,8 +85,7 @@ def checkpointed_bptt(
     >>> relative_error(checkpointed_bptt(rnn, x, y)["W_hh"], full["W_hh"]) < 1e-12
     True
     """
-    check_rnn(rnn)
-    x, target, h0 = check_sequence(rnn, x, target, loss, at, h0)
+    x, target, h0 = check_sequence(rnn, x, target, loss=loss, at=at, h0=h0)
     T, B, _ = x.shape
     s = default_segment(T) if segment is None else check_int("segment", segment)
     starts = list(range(0, T, s))
@@ -114,7 +107,7 @@ def checkpointed_bptt(
         start, stop = starts[i], min(starts[i] + s, T)
         trace = rnn.forward(x[start:stop], checkpoints[i])  # recompute the segment
         do = segment_loss(trace.o, target[start:stop], loss=loss, at=at, has_last=stop == T)[1]
-        seg = backward_from(rnn, trace, do, dh_end=dh_next)  # BPTT inside, fed from the right
+        seg = bptt(rnn, trace, do, dh_end=dh_next)  # BPTT inside, fed from the right
         for name in grads:
             grads[name] += seg.params[name]
         dh_next = seg.dh[0]  # hand dL/dh_start to the previous segment

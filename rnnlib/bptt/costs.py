@@ -31,10 +31,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from rnnlib import losses
-from rnnlib._validation import check_array, check_choice, check_int, check_real
+from rnnlib._validation import Seed, check_array, check_choice, check_int, check_real, check_rnn, check_seed
 from rnnlib.bptt.checkpoint import checkpointed_bptt
+from rnnlib.bptt.result import GradientResult, trace_floats
 from rnnlib.bptt.rtrl import rtrl
-from rnnlib.bptt.truncation import GradientResult, check_rnn, chunk_and_detach, trace_floats
+from rnnlib.bptt.truncation import chunk_and_detach
 from rnnlib.rnn import RNN
 
 METHODS = ("full", "truncated", "checkpoint", "rtrl")
@@ -46,7 +47,20 @@ PREDICTED = {
     "checkpoint": {"time_T": 1, "time_H": 2, "memory_T": 0.5, "memory_H": 1},
     "rtrl": {"time_T": 1, "time_H": 4, "memory_T": 0, "memory_H": 3},
 }
-"""The O(·) exponents of T and H for time and memory of each method (H ≫ I, O)."""
+"""The O(·) exponents of T and H for time and memory of each method (H ≫ I, O).
+
+``PREDICTED[method]`` is a dict with the keys ``time_T``, ``time_H``,
+``memory_T``, ``memory_H``:
+
+============== ====== ====== ======== ========
+method         time_T time_H memory_T memory_H
+============== ====== ====== ======== ========
+``full``       1      2      1        1
+``truncated``  1      2      0        1
+``checkpoint`` 1      2      0.5      1
+``rtrl``       1      4      0        3
+============== ====== ====== ======== ========
+"""
 
 
 def full_bptt(rnn: RNN, x: np.ndarray, y: np.ndarray) -> GradientResult:
@@ -234,7 +248,7 @@ def cost_sweep(
     n_out: int = 2,
     k: int = 8,
     repeats: int = 3,
-    seed: int = 0,
+    seed: Seed = 0,
 ) -> CostCurve:
     """Measure one method over a range of sequence lengths T or hidden sizes H.
 
@@ -252,8 +266,9 @@ def cost_sweep(
     repeats : int
         Least number of timed calls per size (the best is kept; fast calls
         are repeated more, see :func:`measure`).
-    seed : int
-        Seed of the weights and the data.
+    seed : int, numpy.random.Generator or None
+        Seed of the weights and the data (an int restarts the same stream
+        for every size; a Generator continues from size to size).
 
     Returns
     -------
@@ -269,7 +284,7 @@ def cost_sweep(
     seconds, peaks, stored = [], [], []
     for size in sizes:
         T_i, H_i = (size, H) if vary == "T" else (T, size)
-        rng = np.random.default_rng(seed)
+        rng = check_seed(seed)  # an int: the same weights and data at every size's start
         rnn = RNN(n_in, H_i, n_out, seed=rng)
         x = rng.standard_normal((T_i, batch, n_in))
         y = rng.standard_normal((T_i, batch, n_out))

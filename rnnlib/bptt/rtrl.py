@@ -18,7 +18,9 @@ from __future__ import annotations
 import numpy as np
 
 from rnnlib import activations
-from rnnlib.bptt.truncation import GradientResult, check_rnn, check_sequence, segment_loss
+from rnnlib._validation import check_rnn, check_sequence
+from rnnlib.bptt.result import GradientResult
+from rnnlib.losses import segment_loss
 from rnnlib.rnn import PARAM_NAMES, RNN
 
 
@@ -91,9 +93,8 @@ def rtrl(
     >>> relative_error(rtrl(rnn, x, y)["W_hh"], full["W_hh"]) < 1e-12
     True
     """
-    check_rnn(rnn)
-    rnn.check_params()
-    x, target, h = check_sequence(rnn, x, target, loss, at, h0)
+    check_rnn(rnn).check_params()
+    x, target, h = check_sequence(rnn, x, target, loss=loss, at=at, h0=h0)
     T, B, I = x.shape
     H = rnn.n_hidden
     p = rnn.params

@@ -20,110 +20,12 @@ backward step (0 to cut, 1/(1−p) to reweight).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
-from rnnlib import activations, losses
-from rnnlib._validation import check_array, check_choice, check_int, check_real
-from rnnlib.rnn import PARAM_NAMES, RNN, Gradients, Trace
-
-LOSSES = ("mse", "cross_entropy")
-"""Loss names accepted by the functions that compute the loss themselves."""
-
-
-@dataclass(frozen=True, eq=False)
-class GradientResult:
-    """A loss and a gradient (exact or estimated) computed by one of chapter 3's algorithms.
-
-    Attributes
-    ----------
-    loss : float
-        The loss over the whole sequence (the same for every algorithm).
-    params : dict of str to ndarray
-        ∂L/∂θ (or its estimate) under the keys and shapes of ``RNN.params``.
-    stored_floats : int
-        How many float64 values the algorithm keeps at its peak for the
-        gradient computation: the hidden-state trace (a, h, z, o) for BPTT,
-        checkpoints plus one segment for checkpointing, the sensitivity
-        tensors for RTRL. Parameters and their gradients are not counted.
-    """
-
-    loss: float
-    params: dict[str, np.ndarray]
-    stored_floats: int
-
-    def __getitem__(self, name: str) -> np.ndarray:
-        """Shortcut: ``result["W_hh"]`` is ``result.params["W_hh"]``."""
-        return self.params[name]
-
-
-def trace_floats(trace: Trace) -> int:
-    """Number of float64 values a trace keeps for the backward pass: a, h, z and o."""
-    return int(trace.a.size + trace.h.size + trace.z.size + trace.o.size)
-
-
-def check_rnn(rnn: object) -> RNN:
-    """Return ``rnn`` after checking that it is an :class:`rnnlib.RNN`."""
-    if not isinstance(rnn, RNN):
-        raise TypeError(f"rnn must be an rnnlib.RNN, got {type(rnn).__name__}")
-    return rnn
-
-
-def check_sequence(
-    rnn: RNN, x: object, target: object, loss: str, at: str, h0: object
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Validate ``x (T, B, I)``, the target, ``loss``, ``at`` and ``h0``; return x, target, h0.
-
-    ``target`` is ``y (T, B, O)`` for ``loss="mse"`` and integer labels
-    ``(T, B)`` for ``loss="cross_entropy"``, as in :mod:`rnnlib.losses`;
-    ``h0`` defaults to zeros.
-    """
-    check_choice("loss", loss, LOSSES)
-    check_choice("at", at, losses.PLACEMENTS)
-    x = check_array("x", x, (None, None, rnn.n_in), labels="(T, B, n_in)")
-    T, B, _ = x.shape
-    if loss == "mse":
-        target = check_array("target", target, (T, B, rnn.n_out), labels="(T, B, n_out)")
-    else:
-        target = check_array("target", target, (T, B), labels="(T, B)", dtype=np.int64)
-    if h0 is None:
-        h0 = np.zeros((B, rnn.n_hidden))
-    else:
-        h0 = check_array("h0", h0, (B, rnn.n_hidden), labels="(B, n_hidden)")
-    return x, target, h0
-
-
-def segment_loss(
-    o: np.ndarray, target: np.ndarray, *, loss: str, at: str, has_last: bool
-) -> tuple[float, np.ndarray]:
-    """Loss and ∂L/∂o of one segment of a sequence.
-
-    The losses of :mod:`rnnlib.losses` sum over steps and average over the
-    batch, so the segment losses of a split sequence add up to the loss of
-    the whole sequence. With ``at="last"`` only the segment holding step T
-    (``has_last=True``) carries a loss.
-
-    Parameters
-    ----------
-    o : ndarray of shape (S, B, O)
-        Outputs of the segment's S steps.
-    target : ndarray of shape (S, B, O) or (S, B)
-        The matching slice of the targets.
-    loss : {"mse", "cross_entropy"}
-    at : {"all", "last"}
-    has_last : bool
-        Whether the segment ends with step T.
-
-    Returns
-    -------
-    loss : float
-    do : ndarray of shape (S, B, O)
-    """
-    if at == "last" and not has_last:
-        return 0.0, np.zeros_like(o)
-    fn = losses.mse if loss == "mse" else losses.cross_entropy
-    return fn(o, target, at=at)
+from rnnlib._validation import Seed, check_int, check_real, check_rnn, check_seed, check_sequence
+from rnnlib.bptt.result import GradientResult, trace_floats
+from rnnlib.losses import segment_loss
+from rnnlib.rnn import RNN, Gradients, Trace, bptt
 
 
 def backward_from(
@@ -136,9 +38,10 @@ def backward_from(
 ) -> Gradients:
     """BPTT over a stored trace, with a gradient arriving at its end and optional gates.
 
-    The recursion is that of :meth:`rnnlib.RNN.backward`, with
-    dh_T = (loss gradient at h_T) + ``dh_end`` and, for t = T … 1,
-    δ_t = f'(a_t) ⊙ dh_t and dh_{t-1} = gate_{t-1} · W_hhᵀ δ_t + (loss gradient at h_{t-1}).
+    The backward pass of :meth:`rnnlib.RNN.backward` (both are
+    :func:`rnnlib.rnn.bptt`), with dh_T = (loss gradient at h_T) + ``dh_end``
+    and, for t = T … 1, δ_t = f'(a_t) ⊙ dh_t and
+    dh_{t-1} = gate_{t-1} · W_hhᵀ δ_t + (loss gradient at h_{t-1}).
 
     Parameters
     ----------
@@ -170,44 +73,7 @@ def backward_from(
     FloatingPointError
         If a gradient overflows float64.
     """
-    check_rnn(rnn)
-    do = rnn.check_trace(trace, do)
-    T, B = trace.T, trace.B
-    H, I, O = rnn.n_hidden, rnn.n_in, rnn.n_out
-    dh_end = np.zeros((B, H)) if dh_end is None else check_array(
-        "dh_end", dh_end, (B, H), labels="(B, n_hidden)")
-    if gate is not None:
-        gate = check_array("gate", gate, (T,), labels="(T,)")
-    p = rnn.params
-    x, a, h = trace.x, trace.a, trace.h
-    with np.errstate(over="ignore", invalid="ignore"):
-        dz = do * activations.derivative(rnn.output_activation, trace.z, trace.o)  # dL/dz_t = dL/do_t ⊙ g'(z_t)
-        dh_out = dz @ p["W_ho"]  # the loss's direct gradient on h_1 … h_T
-        fprime = activations.derivative(rnn.activation, a, h[1:])  # f'(a_t) for every step
-        dh = np.empty((T + 1, B, H))
-        delta = np.empty((T, B, H))
-        dh[T] = dh_out[T - 1] + dh_end  # the last state: its own loss plus what comes from later
-        for t in range(T - 1, -1, -1):
-            np.multiply(fprime[t], dh[t + 1], out=delta[t])  # backprop through f: δ_t
-            np.matmul(delta[t], p["W_hh"], out=dh[t])  # through W_hh to the previous state
-            if gate is not None:
-                dh[t] *= gate[t]  # cut (0) or reweight the signal that crossed the cell
-            if t > 0:
-                dh[t] += dh_out[t - 1]  # plus the loss of that step itself
-        # Weight sharing: each weight's gradient is a sum over the steps.
-        delta2 = delta.reshape(T * B, H)
-        dz2 = dz.reshape(T * B, O)
-        grads = {
-            "W_xh": delta2.T @ x.reshape(T * B, I),
-            "W_hh": delta2.T @ h[:-1].reshape(T * B, H),
-            "b_h": delta2.sum(axis=0),
-            "W_ho": dz2.T @ h[1:].reshape(T * B, H),
-            "b_o": dz2.sum(axis=0),
-        }
-    for name in PARAM_NAMES:
-        if not np.isfinite(grads[name]).all():
-            raise FloatingPointError(f"backward pass overflowed float64 in d{name} (exploding gradients)")
-    return Gradients(params=grads, dh=dh, delta=delta)
+    return bptt(check_rnn(rnn), trace, do, dh_end=dh_end, gate=gate)
 
 
 def chunk_gates(T: int, k: int) -> np.ndarray:
@@ -283,8 +149,7 @@ def chunk_and_detach(
     >>> chunk_and_detach(rnn, x, y, k=4)["W_hh"].shape
     (4, 4)
     """
-    check_rnn(rnn)
-    x, target, h = check_sequence(rnn, x, target, loss, at, h0)
+    x, target, h = check_sequence(rnn, x, target, loss=loss, at=at, h0=h0)
     k = check_int("k", k)
     T = x.shape[0]
     total = 0.0
@@ -303,7 +168,7 @@ def chunk_and_detach(
     return GradientResult(loss=total, params=grads, stored_floats=stored)
 
 
-def randomized_gates(T: int, p_cut: float, rng: np.random.Generator | int) -> np.ndarray:
+def randomized_gates(T: int, p_cut: float, seed: Seed) -> np.ndarray:
     """Random gates of :func:`randomized_truncation`: 0 with probability p, else 1/(1−p).
 
     Each gate has expectation (1 − p) / (1 − p) = 1, and the gates are
@@ -317,16 +182,19 @@ def randomized_gates(T: int, p_cut: float, rng: np.random.Generator | int) -> np
     p_cut : float
         Probability of a cut at each step, 0 ≤ p < 1; the mean distance
         between cuts is 1/p.
-    rng : numpy.random.Generator or int
-        The random generator, or a seed for a new one.
+    seed : int, numpy.random.Generator or None
+        Where the cuts come from (:func:`rnnlib.seeding.check_seed`).
+
+    Examples
+    --------
+    >>> randomized_gates(4, 0.5, seed=0).tolist()
+    [2.0, 0.0, 0.0, 0.0]
     """
     T = check_int("T", T)
     p_cut = check_real("p_cut", p_cut, minimum=0.0)
     if p_cut >= 1.0:
         raise ValueError(f"p_cut must be < 1 (a cut at every step leaves nothing to reweight), got {p_cut!r}")
-    if not isinstance(rng, np.random.Generator):
-        rng = np.random.default_rng(check_int("rng", rng, minimum=0))
-    cut = rng.random(T) < p_cut
+    cut = check_seed(seed).random(T) < p_cut
     return np.where(cut, 0.0, 1.0 / (1.0 - p_cut))
 
 
@@ -336,7 +204,7 @@ def randomized_truncation(
     do: np.ndarray,
     *,
     p_cut: float,
-    rng: np.random.Generator | int,
+    seed: Seed,
 ) -> Gradients:
     """One randomized-truncation estimate of the BPTT gradient (Tallec & Ollivier, 2017).
 
@@ -357,8 +225,8 @@ def randomized_truncation(
         ∂L/∂o (from :mod:`rnnlib.losses`).
     p_cut : float
         Probability of a cut at each step, 0 ≤ p < 1 (0 gives full BPTT).
-    rng : numpy.random.Generator or int
-        Where the cuts come from (a seed makes the estimate reproducible).
+    seed : int, numpy.random.Generator or None
+        Where the cuts come from (an int makes the estimate reproducible).
 
     Returns
     -------
@@ -370,8 +238,6 @@ def randomized_truncation(
     TypeError, ValueError
         On a wrong argument.
     """
-    check_rnn(rnn)
-    if not isinstance(trace, Trace):
-        raise TypeError(f"trace must be the Trace returned by forward(), got {type(trace).__name__}")
-    gate = randomized_gates(trace.T, p_cut, rng)
-    return backward_from(rnn, trace, do, gate=gate)
+    do = check_rnn(rnn).check_trace(trace, do)
+    gate = randomized_gates(trace.T, p_cut, seed)
+    return bptt(rnn, trace, do, gate=gate)

@@ -26,7 +26,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rnnlib._validation import check_array, check_int, check_real
+from rnnlib import seeding
+from rnnlib._validation import Seed, check_array, check_int, check_real, check_seed
 from rnnlib.data.series import seasonal
 
 __all__ = ["KINDS", "AnomalySeries", "Event", "choose_threshold", "event_recall", "rolling_zscore",
@@ -68,7 +69,7 @@ class AnomalySeries:
 
 
 def with_anomalies(n: int, *, n_events: int = 9, kinds: tuple[str, ...] = KINDS, noise: float = 0.2,
-                   min_gap: int = 40, warmup: int = 100, seed: int = 0) -> AnomalySeries:
+                   min_gap: int = 40, warmup: int = 100, seed: Seed = 0) -> AnomalySeries:
     """A :func:`~rnnlib.data.series.seasonal` series with ``n_events`` injected anomalies.
 
     Events cycle through ``kinds`` (spike, level shift, frequency change,
@@ -89,7 +90,7 @@ def with_anomalies(n: int, *, n_events: int = 9, kinds: tuple[str, ...] = KINDS,
         Minimum number of normal steps between two events.
     warmup : int
         Steps at the start kept normal (a model needs context first).
-    seed : int
+    seed : int, numpy.random.Generator or None
 
     Returns
     -------
@@ -110,9 +111,8 @@ def with_anomalies(n: int, *, n_events: int = 9, kinds: tuple[str, ...] = KINDS,
     noise = check_real("noise", noise, minimum=0.0)
     min_gap = check_int("min_gap", min_gap, minimum=1)
     warmup = check_int("warmup", warmup, minimum=0)
-    seed = check_int("seed", seed, minimum=0)
-    rng = np.random.default_rng([seed, 1])  # independent of the normal series' own draws
     parts = seasonal(n, noise=noise, seed=seed, components=True)  # 24-step cycle, 9-step cycle, noise
+    rng = check_seed(seed, seeding.ANOMALY_EVENTS)  # independent of the normal series' own draws
     normal = parts.sum(axis=0)
     x = normal.copy()
     labels = np.zeros(n, dtype=bool)

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnnlib._validation import check_int
+from rnnlib import seeding
+from rnnlib._validation import Seed, check_int, check_seed
 
 ADDING_BASELINE_MSE = 1.0 / 6.0
 """MSE of always answering 1, the mean of the target: Var(X1 + X2) = 2/12 for X ~ U(0, 1)."""
@@ -21,7 +22,7 @@ ADDING_TOLERANCE = 0.04
 """An answer counts as correct when its absolute error is below this (Hochreiter & Schmidhuber, 1997)."""
 
 
-def adding_problem(n_samples: int, seq_len: int, *, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def adding_problem(n_samples: int, seq_len: int, *, seed: Seed = 0) -> tuple[np.ndarray, np.ndarray]:
     """The adding problem: add the two marked numbers of a long sequence.
 
     Each step carries two inputs: a value drawn from U(0, 1) and a marker. The
@@ -38,7 +39,7 @@ def adding_problem(n_samples: int, seq_len: int, *, seed: int = 0) -> tuple[np.n
         Number of sequences B.
     seq_len : int
         Length T ≥ 2.
-    seed : int
+    seed : int, numpy.random.Generator or None
         Seed of the generator; the same seed gives the same data.
 
     Returns
@@ -58,8 +59,7 @@ def adding_problem(n_samples: int, seq_len: int, *, seed: int = 0) -> tuple[np.n
     """
     n_samples = check_int("n_samples", n_samples)
     seq_len = check_int("seq_len", seq_len, minimum=2)
-    seed = check_int("seed", seed, minimum=0)
-    rng = np.random.default_rng([seed, 8, 1])
+    rng = check_seed(seed, seeding.MEMORY_ADDING)
     values = rng.random((seq_len, n_samples))
     half = seq_len // 2
     first = rng.integers(0, half, size=n_samples)
@@ -74,7 +74,7 @@ def adding_problem(n_samples: int, seq_len: int, *, seed: int = 0) -> tuple[np.n
 
 
 def copy_task(
-    n_samples: int, delay: int, *, length: int = 10, n_symbols: int = 8, seed: int = 0
+    n_samples: int, delay: int, *, length: int = 10, n_symbols: int = 8, seed: Seed = 0
 ) -> tuple[np.ndarray, np.ndarray]:
     """The copy task: remember ``length`` symbols across ``delay`` blank steps, then repeat them.
 
@@ -98,7 +98,7 @@ def copy_task(
         Number of symbols to copy.
     n_symbols : int
         Size of the alphabet (without blank and cue).
-    seed : int
+    seed : int, numpy.random.Generator or None
         Seed of the generator.
 
     Returns
@@ -120,8 +120,7 @@ def copy_task(
     delay = check_int("delay", delay)
     length = check_int("length", length)
     n_symbols = check_int("n_symbols", n_symbols)
-    seed = check_int("seed", seed, minimum=0)
-    rng = np.random.default_rng([seed, 8, 2])
+    rng = check_seed(seed, seeding.MEMORY_COPY)
     T = 2 * length + delay
     symbols = rng.integers(1, n_symbols + 1, size=(length, n_samples))
     x = np.zeros((T, n_samples), dtype=np.int64)
@@ -132,7 +131,7 @@ def copy_task(
     return x, y
 
 
-def echo_task(n_samples: int, seq_len: int, delay: int, *, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def echo_task(n_samples: int, seq_len: int, delay: int, *, seed: Seed = 0) -> tuple[np.ndarray, np.ndarray]:
     """The echo task: at every step output the input of ``delay`` steps ago.
 
     The inputs are standard normal; the target y_t is x_{t−delay} (0 for the
@@ -149,7 +148,7 @@ def echo_task(n_samples: int, seq_len: int, delay: int, *, seed: int = 0) -> tup
         Length T, larger than ``delay``.
     delay : int
         How many steps the model must remember (≥ 1).
-    seed : int
+    seed : int, numpy.random.Generator or None
         Seed of the generator.
 
     Returns
@@ -166,10 +165,9 @@ def echo_task(n_samples: int, seq_len: int, delay: int, *, seed: int = 0) -> tup
     n_samples = check_int("n_samples", n_samples)
     seq_len = check_int("seq_len", seq_len, minimum=2)
     delay = check_int("delay", delay)
-    seed = check_int("seed", seed, minimum=0)
+    rng = check_seed(seed, seeding.MEMORY_ECHO)
     if delay >= seq_len:
         raise ValueError(f"delay must be smaller than seq_len = {seq_len}, got {delay}")
-    rng = np.random.default_rng([seed, 8, 3])
     x = rng.standard_normal((seq_len, n_samples, 1))
     y = np.zeros_like(x)
     y[delay:] = x[:-delay]

@@ -26,13 +26,13 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from rnnlib._validation import check_array, check_int, check_real
+from rnnlib._validation import Seed, check_array, check_int, check_real, check_seed
 
 __all__ = ["ar_process", "naive_forecast", "random_walk", "seasonal"]
 
 
 def seasonal(n: int, *, periods: Sequence[float] = (24.0, 9.0), amplitudes: Sequence[float] = (1.0, 0.5),
-             noise: float = 0.2, phi: float = 0.5, seed: int = 0, components: bool = False) -> np.ndarray:
+             noise: float = 0.2, phi: float = 0.5, seed: Seed = 0, components: bool = False) -> np.ndarray:
     """x_t = Σ_k A_k sin(2π t / P_k + θ_k) + u_t, with AR(1) noise u_t = φ u_{t−1} + ε_t.
 
     Parameters
@@ -48,7 +48,7 @@ def seasonal(n: int, *, periods: Sequence[float] = (24.0, 9.0), amplitudes: Sequ
         deviation ``noise * sqrt(1 - phi**2)``).
     phi : float
         Persistence of the noise, in [0, 1).
-    seed : int
+    seed : int, numpy.random.Generator or None
         Seeds the phases θ_k (uniform) and the noise.
     components : bool
         Return the parts instead of their sum.
@@ -75,7 +75,7 @@ def seasonal(n: int, *, periods: Sequence[float] = (24.0, 9.0), amplitudes: Sequ
                          f"got {len(periods)} and {len(amplitudes)}")
     noise = check_real("noise", noise, minimum=0.0)
     phi = check_real("phi", phi, minimum=0.0, maximum=0.999)
-    rng = np.random.default_rng(check_int("seed", seed, minimum=0))
+    rng = check_seed(seed)
     t = np.arange(n)
     phases = rng.uniform(0.0, 2.0 * np.pi, len(periods))
     cycles = [a * np.sin(2.0 * np.pi * t / p + ph)
@@ -91,7 +91,7 @@ def seasonal(n: int, *, periods: Sequence[float] = (24.0, 9.0), amplitudes: Sequ
 
 
 def ar_process(n: int, *, coeffs: Sequence[float] = (0.6, -0.3), noise: float = 1.0, burn_in: int = 200,
-               seed: int = 0) -> np.ndarray:
+               seed: Seed = 0) -> np.ndarray:
     """A stationary AR(p) process x_t = Σ_i φ_i x_{t−i} + ε_t, ε_t ~ N(0, noise²).
 
     Parameters
@@ -104,7 +104,7 @@ def ar_process(n: int, *, coeffs: Sequence[float] = (0.6, -0.3), noise: float = 
         Standard deviation of ε_t.
     burn_in : int
         Steps simulated and dropped first, so the start is in equilibrium.
-    seed : int
+    seed : int, numpy.random.Generator or None
 
     Returns
     -------
@@ -123,7 +123,7 @@ def ar_process(n: int, *, coeffs: Sequence[float] = (0.6, -0.3), noise: float = 
     companion[1:, :-1] = np.eye(p - 1)
     if np.max(np.abs(np.linalg.eigvals(companion))) >= 1.0:
         raise ValueError(f"coeffs {coeffs.tolist()} give a non-stationary AR process")
-    rng = np.random.default_rng(check_int("seed", seed, minimum=0))
+    rng = check_seed(seed)
     total = n + burn_in + p
     eps = rng.standard_normal(total) * noise
     x = np.zeros(total)
@@ -133,7 +133,7 @@ def ar_process(n: int, *, coeffs: Sequence[float] = (0.6, -0.3), noise: float = 
 
 
 def random_walk(n: int, *, start: float = 100.0, drift: float = 0.0, volatility: float = 0.01,
-                seed: int = 0) -> np.ndarray:
+                seed: Seed = 0) -> np.ndarray:
     """A geometric random walk ("price"): p_t = p_{t−1} exp(r_t), r_t ~ N(drift, volatility²) independent.
 
     Parameters
@@ -146,7 +146,7 @@ def random_walk(n: int, *, start: float = 100.0, drift: float = 0.0, volatility:
         Mean log-return per step.
     volatility : float
         Standard deviation of the log-return per step (0.01 ≈ a calm share, daily).
-    seed : int
+    seed : int, numpy.random.Generator or None
 
     Returns
     -------
@@ -162,7 +162,7 @@ def random_walk(n: int, *, start: float = 100.0, drift: float = 0.0, volatility:
     start = check_real("start", start, minimum=1e-12)
     drift = check_real("drift", drift)
     volatility = check_real("volatility", volatility, minimum=0.0)
-    rng = np.random.default_rng(check_int("seed", seed, minimum=0))
+    rng = check_seed(seed)
     r = drift + volatility * rng.standard_normal(n - 1)
     return start * np.exp(np.concatenate([[0.0], np.cumsum(r)]))
 

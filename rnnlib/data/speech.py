@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rnnlib._validation import check_array, check_int, check_real
+from rnnlib._validation import Seed, check_array, check_int, check_real, check_seed
 
 __all__ = [
     "FREQUENCIES",
@@ -94,7 +94,7 @@ def dtmf_tone(symbol: str, n_samples: int, *, sample_rate: int = SAMPLE_RATE, de
 def synthesize(symbols: str, *, n_samples: int = 3200, tone_ms: tuple[float, float] = (40.0, 80.0),
                gap_ms: tuple[float, float] = (20.0, 60.0), snr_db: tuple[float, float] = (-10.0, 0.0),
                max_detune: float = 0.015, sample_rate: int = SAMPLE_RATE,
-               rng: np.random.Generator | int = 0) -> tuple[np.ndarray, np.ndarray]:
+               seed: Seed = 0) -> tuple[np.ndarray, np.ndarray]:
     """A noisy utterance of ``symbols`` and the key index of every sample.
 
     The tones are placed one after the other with random durations and
@@ -115,8 +115,8 @@ def synthesize(symbols: str, *, n_samples: int = 3200, tone_ms: tuple[float, flo
     max_detune : float
         Detuning drawn uniformly in ±max_detune for each tone.
     sample_rate : int
-    rng : numpy.random.Generator or int
-        Random generator, or a seed for a new one.
+    seed : int, numpy.random.Generator or None
+        Where the random durations, gaps, detuning, phases and noise come from.
 
     Returns
     -------
@@ -136,7 +136,7 @@ def synthesize(symbols: str, *, n_samples: int = 3200, tone_ms: tuple[float, flo
             raise ValueError(f"{name} must be a range (low, high) with low <= high, got {(lo, hi)}")
     if tone_ms[0] <= 0 or gap_ms[0] < 0:
         raise ValueError("tone_ms must be positive and gap_ms non-negative")
-    rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(check_int("rng", rng, minimum=0))
+    rng = check_seed(seed)
     ms = sample_rate / 1000.0
     durations = [int(rng.uniform(*tone_ms) * ms) for _ in symbols]
     gaps = [int(rng.uniform(*gap_ms) * ms) for _ in symbols[1:]]
@@ -252,7 +252,7 @@ class KeywordSet:
 
 
 def keyword_dataset(n: int, *, keywords: Sequence[str] = KEYWORDS, n_samples: int = 3200,
-                    snr_db: tuple[float, float] = (-10.0, 0.0), n_bands: int = 16, seed: int = 0) -> KeywordSet:
+                    snr_db: tuple[float, float] = (-10.0, 0.0), n_bands: int = 16, seed: Seed = 0) -> KeywordSet:
     """``n`` noisy utterances of keywords drawn uniformly from ``keywords``.
 
     Parameters
@@ -266,7 +266,7 @@ def keyword_dataset(n: int, *, keywords: Sequence[str] = KEYWORDS, n_samples: in
         Range of the signal-to-noise ratio.
     n_bands : int
         Features per frame.
-    seed : int
+    seed : int, numpy.random.Generator or None
 
     Returns
     -------
@@ -282,12 +282,11 @@ def keyword_dataset(n: int, *, keywords: Sequence[str] = KEYWORDS, n_samples: in
     keywords = tuple(keywords)
     if len(keywords) < 2 or len(set(keywords)) != len(keywords):
         raise ValueError("keywords must hold at least two distinct strings")
-    seed = check_int("seed", seed, minimum=0)
-    rng = np.random.default_rng(seed)
+    rng = check_seed(seed)
     labels = rng.integers(0, len(keywords), size=n).astype(np.int64)
     signals = np.empty((n, check_int("n_samples", n_samples)))
     sample_labels = np.empty((n, n_samples), dtype=np.int64)
     for i, c in enumerate(labels):
-        signals[i], sample_labels[i] = synthesize(keywords[c], n_samples=n_samples, snr_db=snr_db, rng=rng)
+        signals[i], sample_labels[i] = synthesize(keywords[c], n_samples=n_samples, snr_db=snr_db, seed=rng)
     return KeywordSet(frame_features(signals, n_bands=n_bands), labels, frame_labels(sample_labels),
                       keywords, signals)

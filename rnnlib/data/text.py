@@ -30,7 +30,7 @@ from importlib import resources
 
 import numpy as np
 
-from rnnlib._validation import check_array, check_int, check_real
+from rnnlib._validation import Seed, check_array, check_int, check_real, check_seed
 
 __all__ = [
     "CharVocab",
@@ -267,7 +267,7 @@ def _reber(rng: np.random.Generator, max_len: int) -> str:
             return "".join(out) + "E"
 
 
-def reber_strings(n: int, *, embedded: bool = True, max_len: int = 40, seed: int = 0) -> list[str]:
+def reber_strings(n: int, *, embedded: bool = True, max_len: int = 40, seed: Seed = 0) -> list[str]:
     """Strings of the Reber grammar (Reber, 1967), each choice with probability 1/2.
 
     A Reber string starts with B, walks the grammar's automaton (letters
@@ -284,7 +284,7 @@ def reber_strings(n: int, *, embedded: bool = True, max_len: int = 40, seed: int
         Make embedded Reber strings (default) or plain ones.
     max_len : int
         Strings are redrawn until the (inner) string is at most this long.
-    seed : int
+    seed : int, numpy.random.Generator or None
 
     Returns
     -------
@@ -298,8 +298,7 @@ def reber_strings(n: int, *, embedded: bool = True, max_len: int = 40, seed: int
     """
     n = check_int("n", n)
     max_len = check_int("max_len", max_len, minimum=5)
-    seed = check_int("seed", seed, minimum=0)
-    rng = np.random.default_rng(seed)
+    rng = check_seed(seed)
     out = []
     for _ in range(n):
         inner = _reber(rng, max_len)

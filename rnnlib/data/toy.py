@@ -27,7 +27,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from rnnlib._validation import check_int
+from rnnlib._validation import Seed, check_int, check_seed
 
 BASELINE_RECALL = 1.0 / 6.0
 """½·E[x²] for x ~ U(-1, 1): the loss of always predicting 0 on the recall and echo tasks."""
@@ -90,7 +90,7 @@ class PaddedBatch(NamedTuple):
     y: np.ndarray
 
 
-def delayed_recall(n_seq: int, T: int, *, delay: int, seed: int = 0) -> RecallTask:
+def delayed_recall(n_seq: int, T: int, *, delay: int, seed: Seed = 0) -> RecallTask:
     """Sequences whose target is the input seen ``delay`` steps before the end.
 
     What must be learned: keep x_{T-delay} in the hidden state for ``delay``
@@ -108,7 +108,7 @@ def delayed_recall(n_seq: int, T: int, *, delay: int, seed: int = 0) -> RecallTa
         Sequence length.
     delay : int
         0 ≤ delay < T; 0 means "repeat the last input".
-    seed : int
+    seed : int, numpy.random.Generator or None
         Seed of the generator; the same seed gives the same arrays.
 
     Returns
@@ -129,12 +129,12 @@ def delayed_recall(n_seq: int, T: int, *, delay: int, seed: int = 0) -> RecallTa
     delay = check_int("delay", delay, minimum=0)
     if delay >= T:
         raise ValueError(f"delay must be < T = {T}, got {delay}")
-    rng = np.random.default_rng(check_int("seed", seed, minimum=0))
+    rng = check_seed(seed)
     x = rng.uniform(-1.0, 1.0, size=(T, n_seq, 1))
     return RecallTask(x=x, y=x[T - 1 - delay].copy())
 
 
-def echo_stream(n_steps: int, *, delay: int, n_streams: int = 1, seed: int = 0) -> Stream:
+def echo_stream(n_steps: int, *, delay: int, n_streams: int = 1, seed: Seed = 0) -> Stream:
     """Long streams whose target at every step is the input ``delay`` steps earlier.
 
     What must be learned: a delay line of length ``delay`` in the hidden
@@ -154,7 +154,7 @@ def echo_stream(n_steps: int, *, delay: int, n_streams: int = 1, seed: int = 0) 
         0 ≤ delay < n_steps.
     n_streams : int
         Number S of independent streams, trained side by side as a batch.
-    seed : int
+    seed : int, numpy.random.Generator or None
         Seed of the generator.
 
     Returns
@@ -173,7 +173,7 @@ def echo_stream(n_steps: int, *, delay: int, n_streams: int = 1, seed: int = 0) 
     n_streams = check_int("n_streams", n_streams)
     if delay >= n_steps:
         raise ValueError(f"delay must be < n_steps = {n_steps}, got {delay}")
-    rng = np.random.default_rng(check_int("seed", seed, minimum=0))
+    rng = check_seed(seed)
     x = rng.uniform(-1.0, 1.0, size=(n_steps, n_streams, 1))
     y = np.zeros_like(x)
     y[delay:] = x[: n_steps - delay]
@@ -181,7 +181,7 @@ def echo_stream(n_steps: int, *, delay: int, n_streams: int = 1, seed: int = 0) 
 
 
 def variable_length_sums(
-    n_seq: int, *, min_len: int, max_len: int, seed: int = 0
+    n_seq: int, *, min_len: int, max_len: int, seed: Seed = 0
 ) -> PaddedBatch:
     """A padded batch of sequences of random lengths, with running-sum targets.
 
@@ -197,7 +197,7 @@ def variable_length_sums(
     min_len, max_len : int
         Lengths are drawn uniformly from ``min_len … max_len`` (inclusive),
         1 ≤ min_len ≤ max_len.
-    seed : int
+    seed : int, numpy.random.Generator or None
         Seed of the generator.
 
     Returns
@@ -217,7 +217,7 @@ def variable_length_sums(
     max_len = check_int("max_len", max_len)
     if min_len > max_len:
         raise ValueError(f"min_len must be <= max_len = {max_len}, got {min_len}")
-    rng = np.random.default_rng(check_int("seed", seed, minimum=0))
+    rng = check_seed(seed)
     lengths = rng.integers(min_len, max_len + 1, size=n_seq).astype(np.int64)
     T_max = int(lengths.max())
     mask = np.arange(T_max)[:, None] < lengths[None, :]

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rnnlib._validation import check_int
+from rnnlib._validation import Seed, check_int, check_seed
 
 __all__ = [
     "MAX_VALUE",
@@ -161,7 +161,7 @@ def _pairs(numbers: np.ndarray) -> PairSet:
 
 
 def number_pairs(n_train: int, n_val: int, n_test: int, *, max_value: int = MAX_VALUE,
-                 seed: int = 0) -> tuple[PairSet, PairSet, PairSet]:
+                 seed: Seed = 0) -> tuple[PairSet, PairSet, PairSet]:
     """Draw three disjoint sets of numbers in [0, max_value] and their translations.
 
     Numbers are drawn uniformly without replacement, so most have six digits
@@ -173,7 +173,7 @@ def number_pairs(n_train: int, n_val: int, n_test: int, *, max_value: int = MAX_
         Sizes of the three sets; together at most ``max_value + 1``.
     max_value : int
         Largest number, at most :data:`MAX_VALUE`.
-    seed : int
+    seed : int, numpy.random.Generator or None
 
     Returns
     -------
@@ -194,7 +194,7 @@ def number_pairs(n_train: int, n_val: int, n_test: int, *, max_value: int = MAX_
     total = n_train + n_val + n_test
     if total > max_value + 1:
         raise ValueError(f"n_train + n_val + n_test = {total} exceeds the {max_value + 1} numbers available")
-    rng = np.random.default_rng(check_int("seed", seed, minimum=0))
+    rng = check_seed(seed)
     nums = rng.choice(max_value + 1, size=total, replace=False)
     return _pairs(nums[:n_train]), _pairs(nums[n_train:n_train + n_val]), _pairs(nums[n_train + n_val:])
 

@@ -48,7 +48,11 @@ PALETTE = {
     "black": "#000000",
     "grey": "#999999",
 }
-"""Okabe–Ito colours, safe for the common forms of colour blindness."""
+"""Okabe–Ito colours, safe for the common forms of colour blindness.
+
+Name → hex colour for ``blue``, ``orange``, ``green``, ``vermillion``, ``sky``,
+``purple``, ``yellow``, ``black`` and ``grey``.
+"""
 
 CYCLE = [PALETTE[k] for k in ("blue", "orange", "green", "vermillion", "purple", "sky", "black")]
 """The order in which line plots use the palette."""

@@ -24,7 +24,19 @@ STYLES = {
     "checkpoint": (PALETTE["green"], "^", r"checkpointing: $O(TH^2)$, $O(\sqrt{T}H)$"),
     "rtrl": (PALETTE["vermillion"], "D", r"RTRL: time $O(TH^4)$, memory $O(H^3)$"),
 }
-"""Colour, marker and legend label of each method (labels are mathtext: figures render them)."""
+"""Colour, marker and legend label of each method, as ``(colour, marker, label)``:
+
+============== =========== ====== =============================================================
+method         colour      marker legend label
+============== =========== ====== =============================================================
+``full``       blue        ``o``  full BPTT: time :math:`O(TH^2)`, memory :math:`O(TH)`
+``truncated``  orange      ``s``  truncated, chunks of k: :math:`O(TH^2)`, :math:`O(kH)`
+``checkpoint`` green       ``^``  checkpointing: :math:`O(TH^2)`, :math:`O(\\sqrt{T}H)`
+``rtrl``       vermillion  ``D``  RTRL: time :math:`O(TH^4)`, memory :math:`O(H^3)`
+============== =========== ====== =============================================================
+
+The labels are matplotlib mathtext (``$O(TH^2)$``).
+"""
 
 
 def _check_curves(name: str, curves: Sequence[CostCurve], vary: str) -> None:

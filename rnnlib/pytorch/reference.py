@@ -20,11 +20,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from rnnlib import activations
-from rnnlib._validation import check_array, check_choice, check_int
-from rnnlib.losses import PLACEMENTS
+from rnnlib._validation import check_choice, check_int, check_rnn, check_sequence
 from rnnlib.rnn import PARAM_NAMES, RNN
-
-LOSSES = ("mse", "cross_entropy")
 
 
 def default_device() -> torch.device:
@@ -95,8 +92,7 @@ class TorchRNN(nn.Module):
     @classmethod
     def from_rnn(cls, rnn: RNN, *, use_nn_rnn: bool = True) -> TorchRNN:
         """A float64 copy of an :class:`rnnlib.RNN` with the same weights and activations."""
-        if not isinstance(rnn, RNN):
-            raise TypeError(f"rnn must be an rnnlib.RNN, got {type(rnn).__name__}")
+        check_rnn(rnn)
         model = cls(rnn.n_in, rnn.n_hidden, rnn.n_out, activation=rnn.activation,
                     output_activation=rnn.output_activation, use_nn_rnn=use_nn_rnn)
         model.load_params(rnn.params)
@@ -231,6 +227,8 @@ def bptt_reference(
         ``y`` of shape (T, B, n_out) for ``loss="mse"``, integer ``labels``
         of shape (T, B) for ``loss="cross_entropy"`` (as in :mod:`rnnlib.losses`).
     loss : {"mse", "cross_entropy"}
+        A key of :data:`rnnlib.losses.LOSSES`; the torch expression of each is
+        the one quoted in its docstring.
     at : {"all", "last"}
     activation, output_activation : str
     h0 : ndarray of shape (B, n_hidden), optional
@@ -244,16 +242,9 @@ def bptt_reference(
     Reference
     """
     rnn = RNN.from_params(params, activation=activation, output_activation=output_activation)
-    check_choice("loss", loss, LOSSES)
-    check_choice("at", at, PLACEMENTS)
-    x = check_array("x", x, (None, None, rnn.n_in), labels="(T, B, n_in)")
+    x, target, h0 = check_sequence(rnn, x, target, loss=loss, at=at, h0=h0)
     T, B, _ = x.shape
-    if loss == "mse":
-        tgt = torch.as_tensor(check_array("target", target, (T, B, rnn.n_out), labels="(T, B, n_out)"))
-    else:
-        tgt = torch.as_tensor(check_array("target", target, (T, B), labels="(T, B)", dtype=np.int64))
-    h0 = np.zeros((B, rnn.n_hidden)) if h0 is None else check_array(
-        "h0", h0, (B, rnn.n_hidden), labels="(B, n_hidden)")
+    tgt = torch.as_tensor(target)
     if truncate is not None:
         truncate = check_int("truncate", truncate)
     P = {k: torch.tensor(v, dtype=torch.float64, requires_grad=True) for k, v in rnn.params.items()}
