@@ -181,8 +181,10 @@ class Explorer:
             if busy[0]:
                 return
             before = dict(self.settings)
-            self.update(**{k: w.value for k, w in ctrl.items()})  # checked and snapped to the step
-            sync()  # a slider's 0.9999999999999999 goes back as 1.0
+            try:
+                self.update(**{k: w.value for k, w in ctrl.items()})  # checked and snapped to the step
+            finally:
+                sync()  # a refused value goes back; 0.9999999999999999 goes back as 1.0
             if self.settings != before:
                 out.value = self.pane_html()
 

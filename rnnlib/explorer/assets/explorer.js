@@ -281,8 +281,11 @@ function rnnlibExplorer(P, C, D) {
           step: String(c.step), autocomplete: "off"});
       }
       input.value = c.kind === "choice" ? v : fixed(v, c.digits);
-      outputs[c.key] = el("output", {id: id + "-out", "for": id, "aria-live": "off"});
-      field.appendChild(label); field.appendChild(input); field.appendChild(outputs[c.key]);
+      field.appendChild(label); field.appendChild(input);
+      if (c.kind !== "choice") {  // a select shows its own value
+        outputs[c.key] = el("output", {id: id + "-out", "for": id, "aria-live": "off"});
+        field.appendChild(outputs[c.key]);
+      }
     }
     inputs[c.key] = input;
     box.appendChild(field);
@@ -325,7 +328,7 @@ function rnnlibExplorer(P, C, D) {
     var drawn = svgInner(st, r, previous, held);
     shownRange = drawn[1];
     current = r.logs;
-    C.controls.forEach(function (c) { if (outputs[c.key]) outputs[c.key].textContent = c.kind === "choice" ? st[c.key] : fixed(st[c.key], c.digits); });
+    C.controls.forEach(function (c) { if (outputs[c.key]) outputs[c.key].textContent = fixed(st[c.key], c.digits); });
     svg.innerHTML = '<title id="' + P + '-title"></title>' + drawn[0];
     svg.firstChild.textContent = plain(S.plot_label + " " + v[1] + " " + det);
     var a = {"data-seq-len": String(T), "data-weight-scale": String(st.weight_scale), "data-activation": st.activation,
