@@ -7,13 +7,13 @@ offers an **ipywidgets** UI for running notebooks and a deterministic,
 self-contained **HTML** output for the static book (a static picture first,
 replaced by live controls when the page's script runs).
 
-Modules: :mod:`~rnnlib.explorer.spec` (the controls, presets, colours and
-constants, and the one validation of a setting), :mod:`~rnnlib.explorer.strings`
-(every string shown, for translation), :mod:`~rnnlib.explorer.view` (the
-numbers and sentences of one setting), :mod:`~rnnlib.explorer.draw` (the SVG),
-:mod:`~rnnlib.explorer.page` (the HTML and embedded data) and
-:mod:`~rnnlib.explorer.core` (the object). ``assets/explorer.js`` repeats the
-recursion of :mod:`rnnlib.flow` and the drawing in the browser; it receives
+Modules: ``spec`` (the controls, presets, colours and
+constants, and the one validation of a setting), ``strings``
+(every string shown, for translation), ``view`` (the
+numbers and sentences of one setting), ``draw`` (the SVG),
+``page`` (the HTML and embedded data) and
+``core`` (the object). ``assets/explorer.js`` repeats the
+recursion of ``rnnlib.flow`` and the drawing in the browser; it receives
 every table and constant as data.
 """
 

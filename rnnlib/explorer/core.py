@@ -21,7 +21,7 @@ MODEL_KEYS = ("seq_len", "weight_scale", "activation", "init", "input_scale")
 class Explorer:
     """The gradient-flow explorer: ipywidgets UI when a kernel runs, self-contained HTML otherwise.
 
-    Every setting is checked by :func:`rnnlib.explorer.spec.check_setting`, with
+    Every setting is checked by ``rnnlib.explorer.spec.check_setting``, with
     the same rules and messages in the constructor, :meth:`view`, :meth:`update`
     and the widget.
 
@@ -115,7 +115,7 @@ class Explorer:
         return self.current()
 
     def apply_preset(self, name: str) -> FlowView:
-        """Set all five model settings of preset ``name`` at once (see :data:`PRESETS`)."""
+        """Set all five model settings of preset ``name`` at once (see ``PRESETS``)."""
         if name not in PRESETS:
             raise ValueError(f"preset must be one of {', '.join(map(repr, PRESETS))}, got {name!r}")
         return self.update(**PRESETS[name])

@@ -49,7 +49,7 @@ DARK = ("html[data-theme=dark] " + ROOT, "body[data-jp-theme-light=false] " + RO
 
 
 def rounded(arr: np.ndarray) -> np.ndarray:
-    """``arr`` as float64 rounded to :data:`DIGITS` significant digits (what the page embeds)."""
+    """``arr`` as float64 rounded to ``DIGITS`` significant digits (what the page embeds)."""
     flat = np.asarray(arr, dtype=np.float64).ravel().tolist()
     return np.array([float(f"{v:.{DIGITS}g}") for v in flat])
 
@@ -67,7 +67,7 @@ def model_data(n_hidden: int = 32, seed: int = 0, max_len: int = 1000) -> str:
     row-major), ``sigma`` (its largest singular value), ``Wxh``, ``u`` and
     ``z`` (the standard-normal input stream; the page multiplies it by the
     input scale, as :func:`rnnlib.flow.flow_inputs` does). Every number is
-    rounded to :data:`DIGITS` significant digits, so that last-bit differences
+    rounded to ``DIGITS`` significant digits, so that last-bit differences
     between BLAS builds do not change the page.
     """
     Q, sig, W_xh, u = {}, {}, None, None

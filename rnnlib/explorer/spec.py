@@ -1,6 +1,6 @@
 """The explorer's tables: controls, presets, colours and constants, and the one validation of a setting.
 
-:data:`CONTROLS` drives everything that shows or checks a setting: the
+The table of :func:`controls` drives everything that shows or checks a setting: the
 ipywidgets UI, the static HTML, explorer.js (which receives it as data), and
 :func:`check_setting`, used by ``Explorer.__init__``, ``view``, ``update`` and
 the widget alike.
