@@ -133,9 +133,10 @@ def test_presets_set_every_control_and_the_drawing(page_path):
                 want = settings[key]
                 assert (shown == want) if isinstance(want, str) else float(shown) == pytest.approx(want)
             chaotic = name == "chaotic"  # chaos amplifies last-bit differences: compare up to wiggles
-            state = _check(page, *(settings[k] for k in KEYS), atol=0.5 if chaotic else 1e-6)
+            order = ("seq_len", "weight_scale", "activation", "init", "input_scale")  # as _check takes them
+            state = _check(page, *(settings[k] for k in order), atol=2.0 if chaotic else 1e-6)
             assert state["paths"] != previous["paths"]
-            assert page.locator("#gfx-about").inner_text() == plain(STRINGS["preset_" + name + "_about"])
+            assert page.locator("#gfx-about").inner_text() == re.sub(r"<[^>]+>", "", STRINGS["preset_" + name + "_about"])
             previous = state
         # moving a control away from the preset un-marks it
         page.locator("#gfx-seq_len").fill("150")
