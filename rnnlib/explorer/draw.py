@@ -125,7 +125,7 @@ def svg_inner(view: FlowView, *, previous: np.ndarray | None = None, held: tuple
         yb = ylog + (yzero - ylog) / 2
         o.append(f'<line x1="{L}" x2="{W - R}" y1="{yzero}" y2="{yzero}" {p("grid")}/>')
         o.append(f'<text x="{L - 6}" y="{yzero}" dy="0.32em" text-anchor="end">{text("zero")}</text>')
-        o.append(f'<text x="{L + 4}" y="{yzero}" dy="-0.45em" font-size="11" {p("muted")}>'
+        o.append(f'<text x="{L + 10}" y="{yzero}" dy="-0.45em" font-size="11" {p("muted")}>'
                  f'{svg_text(text("zero_note"))}</text>')
         o.append(f'<path d="M{L - 5} {fixed(yb + 1, 1)}L{L + 5} {fixed(yb - 3, 1)}M{L - 5} {fixed(yb + 5, 1)}'
                  f'L{L + 5} {fixed(yb + 1, 1)}" {p("axis")}/>')

@@ -202,7 +202,7 @@ function rnnlibExplorer(P, C, D) {
       var yb = ylog + (yzero - ylog) / 2;
       o.push('<line x1="' + L + '" x2="' + (W - R) + '" y1="' + yzero + '" y2="' + yzero + '" ' + p("grid") + "/>");
       o.push('<text x="' + (L - 6) + '" y="' + yzero + '" dy="0.32em" text-anchor="end">' + S.zero + "</text>");
-      o.push('<text x="' + (L + 4) + '" y="' + yzero + '" dy="-0.45em" font-size="11" ' + p("muted") + ">" + svgText(S.zero_note) + "</text>");
+      o.push('<text x="' + (L + 10) + '" y="' + yzero + '" dy="-0.45em" font-size="11" ' + p("muted") + ">" + svgText(S.zero_note) + "</text>");
       o.push('<path d="M' + (L - 5) + " " + fixed(yb + 1, 1) + "L" + (L + 5) + " " + fixed(yb - 3, 1) + "M" + (L - 5) + " " +
         fixed(yb + 5, 1) + "L" + (L + 5) + " " + fixed(yb + 1, 1) + '" ' + p("axis") + "/>");
     }
