@@ -56,6 +56,8 @@ def page_payload(html_path: Path) -> tuple[int, int]:
     text = html_path.read_text(encoding="utf-8")
     total = html_path.stat().st_size
     for src in sorted(set(re.findall(r'<img[^>]+src="([^"]+)"', text))):
+        if src.startswith("data:"):  # inline: already counted in the HTML
+            continue
         path = (html_path.parent / src).resolve()
         if path.exists():
             total += path.stat().st_size
