@@ -136,15 +136,12 @@ def test_chapter_4_unrun_renders_myst(chromium, lab):
 
     with _open(chromium, lab, CHAPTER_4) as (page, errors):
         cells = _cells(page, len(nb["cells"]))
-        texts = []
-        for i, cell in enumerate(nb["cells"]):
-            if cell["cell_type"] != "markdown":
-                continue
-            rendered = cells.nth(i).locator(".myst")  # jupyterlab-myst's renderer
-            rendered.scroll_into_view_if_needed()
-            rendered.wait_for(state="visible", timeout=20_000)
-            texts.append(rendered.inner_text())  # what is visible: closed dropdowns contribute their title only
-        text = "\n".join(texts)
+        # Every markdown cell rendered by jupyterlab-myst's renderer (.myst); inner_text is
+        # what is visible, so a closed dropdown contributes its title only.
+        rendered = f"{CELLS}.jp-MarkdownCell .myst"
+        page.wait_for_function(f"document.querySelectorAll({rendered!r}).length === {len(markdown)}",
+                               timeout=60_000)
+        text = "\n".join(page.locator(rendered).all_inner_texts())
 
         raw = sorted({m.group(0) for m in RAW_MYST.finditer(text)})
         assert raw == [], f"raw MyST visible in JupyterLab: {raw}"
