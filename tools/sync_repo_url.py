@@ -17,19 +17,23 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-MARKER = "# Colab or a fresh environment: install the book's package rnnlib when it is missing."
+MARKER = "# Colab or a fresh environment: install the book's package rnnlib."
+# Install cells written before MARKER was shortened (recognised, and rewritten).
+TITLE = "#@title Install rnnlib if it is missing (Colab)"
 # The cell is removed from the book's pages (tag remove-input: it has no output) and
-# collapsed to its title in Colab (the #@title form line).
+# collapsed to its title in Colab (the #@title form line). Lines stay within 88 characters.
 TAGS = ["remove-input"]
 
-CELL_TEMPLATE = """#@title Install rnnlib if it is missing (Colab) {{ display-mode: "form" }}
+CELL_TEMPLATE = """{title} {{ display-mode: "form" }}
 {marker}
+# Does nothing when rnnlib is already installed (a local clone, Binder, CI).
 import importlib.util
 import subprocess
 import sys
 
 if importlib.util.find_spec("rnnlib") is None:
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "rnnlib @ git+{url}"], check=True)"""
+    package = "rnnlib @ git+{url}"
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", package], check=True)"""
 
 
 def repository_url(root: Path = ROOT) -> str:
@@ -43,7 +47,7 @@ def repository_url(root: Path = ROOT) -> str:
 
 def install_cell_source(url: str) -> str:
     """The source of the install cell for ``url``."""
-    return CELL_TEMPLATE.format(marker=MARKER, url=url)
+    return CELL_TEMPLATE.format(title=TITLE, marker=MARKER, url=url)
 
 
 def sync(path: Path, url: str) -> bool:
@@ -53,7 +57,7 @@ def sync(path: Path, url: str) -> bool:
     nb = nbformat.read(path, as_version=4)
     source = install_cell_source(url)
     first = nb.cells[0] if nb.cells else None
-    if first is not None and first.cell_type == "code" and MARKER in first.source:
+    if first is not None and first.cell_type == "code" and first.source.startswith(TITLE):
         if first.source == source and first.metadata.get("tags") == TAGS:
             return False
         first.source = source
