@@ -185,8 +185,8 @@ def test_chapter_8_unrun_shows_static_explorer_and_hint(chromium, lab):
         output.scroll_into_view_if_needed()
         # JupyterLab's sanitiser (untrusted notebook) drops data-* attributes and ids but keeps
         # classes: accept the marker as an attribute or as a class of the same name.
-        static = output.locator("[data-explorer-static], .data-explorer-static, .explorer-static")
-        hint = output.locator("[data-explorer-hint], .data-explorer-hint, .explorer-hint")
+        static = output.locator("[data-explorer-static], .rx-static")
+        hint = output.locator("[data-explorer-hint], .rx-static-hint")
         assert static.count() >= 1, "no static explorer picture (data-explorer-static) in the stored output"
         assert static.first.is_visible()
         box = static.first.bounding_box()
@@ -212,7 +212,7 @@ def test_chapter_8_explorer_runs_and_slider_redraws(chromium, lab):
         for _ in range(index + 1):
             page.keyboard.press("Shift+Enter")
         out = cells.nth(index).locator(".jp-OutputArea")
-        html = out.locator(".widget-html-content")
+        html = out.locator(".widget-html-content:has(svg)")
         html.wait_for(state="visible", timeout=120_000)  # kernel start, imports, first draw
         before = html.inner_html()
         assert "<svg" in before
