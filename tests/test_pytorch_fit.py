@@ -360,3 +360,16 @@ ids50 = np.zeros(50, int)
 def test_bad_input(call, err, match):
     with pytest.raises(err, match=match):
         call()
+
+
+def test_cpu_profile_is_quiet_on_stderr():
+    """Kineto's USDT profiler_start/stop lines never reach the C-level stderr (run in a fresh process)."""
+    import subprocess
+    import sys
+
+    code = ("import torch\nfrom rnnlib.pytorch.profiling import cpu_profile\n"
+            "with cpu_profile() as prof:\n    torch.ones(3) @ torch.ones(3)\n"
+            "print(len(prof.key_averages()) > 0)\n")
+    env = {k: v for k, v in __import__("os").environ.items() if k != "KINETO_LOG_LEVEL"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert out.stdout.strip() == "True" and "USDT" not in out.stderr and "profiler_start" not in out.stderr
