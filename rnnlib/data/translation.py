@@ -14,7 +14,7 @@ so a model must learn the rules: memorising the training pairs gives nothing.
 :func:`number_to_words` and :func:`words_to_number` are exact inverses on
 0 … 999 999; :func:`number_pairs` draws disjoint train/validation/test sets;
 :class:`TokenVocab` turns token sequences into padded id arrays for
-:class:`rnnlib.train.Seq2Seq`; :func:`nearest_neighbour` is the trivial
+:class:`rnnlib.pytorch.models.Seq2Seq`; :func:`nearest_neighbour` is the trivial
 baseline that answers with the target of the most similar training source.
 """
 

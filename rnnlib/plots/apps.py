@@ -49,7 +49,7 @@ def plot_training(histories: Mapping[str, Any], *, loss_label: str = "training l
     Parameters
     ----------
     histories : dict of str to History
-        :class:`rnnlib.train.History` objects (anything with ``.loss``,
+        :class:`rnnlib.pytorch.fit.History` objects (anything with ``.loss``,
         ``.val`` and ``.best_epoch``), by model name.
     loss_label : str
     val_label : str, optional

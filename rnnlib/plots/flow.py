@@ -115,7 +115,7 @@ def plot_phase_diagram(weight_scales: Sequence[float], input_scales: Sequence[fl
 def plot_clipping(results: Sequence[Any], labels: Sequence[str]) -> Figure:
     """Gradient norm (before clipping), training loss and σ_max(W_hh) per step, one line per run.
 
-    ``results`` are :class:`rnnlib.longterm.ClippingResult`; a diverged run
+    ``results`` are :class:`rnnlib.book.longterm.ClippingResult`; a diverged run
     ends with a cross at its last finite value.
     """
     fig, axes = new_figure(1, 3, height=3.5, sharex=True)
@@ -147,7 +147,7 @@ def plot_clipping(results: Sequence[Any], labels: Sequence[str]) -> Figure:
 def plot_adding(results: Sequence[Any], *, baseline: float) -> Figure:
     """Test MSE (log) and accuracy against sequence length, one line per model kind.
 
-    ``results`` are :class:`rnnlib.longterm.AddingResult`.
+    ``results`` are :class:`rnnlib.book.longterm.AddingResult`.
     """
     fig, axes = new_figure(1, 2, height=3.5)
     kinds = sorted({r.kind for r in results}, key=["rnn", "lstm", "gru"].index)

@@ -1,0 +1,116 @@
+"""Live loss curve of a training run: a PNG updated in place in a notebook, lines elsewhere.
+
+Used by :func:`rnnlib.pytorch.fit.fit`; imports matplotlib and IPython only when it draws.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import math
+import time
+
+import numpy as np
+
+from rnnlib._validation import check_choice, check_int, check_real
+
+__all__ = ["Progress"]
+
+
+def _in_notebook() -> bool:
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover
+        return False
+    ip = get_ipython()
+    return ip is not None and hasattr(ip, "kernel")
+
+
+class Progress:
+    """Live loss curve in a running notebook, a few printed lines elsewhere.
+
+    In a Jupyter kernel the curve is a PNG image shown once and then updated
+    in place (an IPython display handle) at most every ``interval`` seconds
+    and once more at the end, so the stored output is the final curve only.
+    The image carries no text, so strict nbval (which skips PNG) is not
+    affected by how many intermediate frames were drawn; the deterministic
+    numbers go to the summary that :func:`rnnlib.pytorch.fit.fit` prints.
+
+    Parameters
+    ----------
+    total : int
+        Number of epochs.
+    title : str
+        Shown above the curve.
+    val_name : str, optional
+        Name of the validation metric (plotted on a second axis).
+    mode : {"auto", "plot", "print", "none"}
+        "auto" is "plot" in a notebook and "none" elsewhere.
+    interval : float
+        Minimum number of seconds between two redraws.
+    """
+
+    def __init__(self, total: int, *, title: str = "training", val_name: str | None = None,
+                 mode: str = "auto", interval: float = 1.0) -> None:
+        self.total = check_int("total", total)
+        self.title = title
+        self.val_name = val_name
+        mode = check_choice("mode", mode, ("auto", "plot", "print", "none"))
+        self.mode = ("plot" if _in_notebook() else "none") if mode == "auto" else mode
+        self.interval = check_real("interval", interval, minimum=0.0)
+        self.loss: list[float] = []
+        self.val: list[float] = []
+        self._handle = None
+        self._last = -math.inf
+
+    def update(self, loss: float, val: float | None = None) -> None:
+        """Record one epoch and redraw if enough time has passed."""
+        self.loss.append(float(loss))
+        if val is not None:
+            self.val.append(float(val))
+        if self.mode == "print":
+            every = max(1, self.total // 5)
+            if len(self.loss) % every == 0 or len(self.loss) == self.total:
+                print(self._line(), flush=True)
+        elif self.mode == "plot" and time.perf_counter() - self._last >= self.interval:
+            self._draw()
+
+    def close(self) -> None:
+        """Draw the final state (the frame that stays in the notebook)."""
+        if self.mode == "plot" and self.loss:
+            self._draw()
+
+    def _line(self) -> str:
+        s = f"{self.title}: epoch {len(self.loss)}/{self.total}, train loss {self.loss[-1]:.3g}"
+        if self.val:
+            s += f", {self.val_name or 'validation'} {self.val[-1]:.3g}"
+        return s
+
+    def _draw(self) -> None:
+        from IPython.display import display
+        from matplotlib.figure import Figure
+
+        from rnnlib.plots import PALETTE, style
+
+        with style():
+            fig = Figure(figsize=(5.0, 1.9), layout="constrained")
+            ax = fig.add_subplot()
+            epochs = np.arange(1, len(self.loss) + 1)
+            ax.plot(epochs, self.loss, color=PALETTE["blue"], label="train loss")
+            ax.set_xlim(0.5, max(self.total, 2) + 0.5)
+            ax.set_xlabel("epoch")
+            ax.set_ylabel("train loss")
+            if self.val:
+                ax2 = ax.twinx()
+                ax2.plot(np.arange(1, len(self.val) + 1), self.val, color=PALETTE["orange"], ls="--")
+                ax2.set_ylabel(self.val_name or "validation", color=PALETTE["orange"])
+                ax2.grid(False)
+            ax.set_title(self._line(), fontsize=9)
+            buf = io.BytesIO()
+            fig.savefig(buf, format="png", dpi=80)
+        data = {"image/png": base64.b64encode(buf.getvalue()).decode("ascii")}
+        if self._handle is None:
+            self._handle = display(data, raw=True, display_id=True)
+        else:
+            self._handle.update(data, raw=True)
+        self._last = time.perf_counter()

@@ -1,0 +1,51 @@
+"""The live training display (rnnlib.plots.progress): printed lines, silence outside a notebook."""
+
+import pytest
+
+from rnnlib.plots.progress import Progress
+
+
+def test_progress_modes(capsys):
+    bar = Progress(4, title="demo", val_name="v", mode="print")
+    for i in range(4):
+        bar.update(1.0 / (i + 1), val=2.0)
+    bar.close()
+    assert capsys.readouterr().out.splitlines() == [
+        "demo: epoch 1/4, train loss 1, v 2", "demo: epoch 2/4, train loss 0.5, v 2",
+        "demo: epoch 3/4, train loss 0.333, v 2", "demo: epoch 4/4, train loss 0.25, v 2"]
+    silent = Progress(2, mode="auto")      # not in a notebook: nothing
+    silent.update(1.0)
+    silent.close()
+    assert capsys.readouterr().out == ""
+
+
+def test_progress_draws_a_png(monkeypatch):
+    pytest.importorskip("matplotlib")
+    shown = []
+
+    class Handle:
+        def update(self, data, raw):
+            shown.append(data)
+
+    def fake_display(data, raw, display_id):
+        shown.append(data)
+        return Handle()
+
+    import IPython.display
+
+    monkeypatch.setattr(IPython.display, "display", fake_display)
+    bar = Progress(3, title="demo", val_name="v", mode="plot", interval=0.0)
+    bar.update(1.0, 2.0)
+    bar.update(0.5, 1.5)
+    bar.close()
+    assert len(shown) == 3 and all(list(d) == ["image/png"] for d in shown)
+
+
+@pytest.mark.parametrize(("kwargs", "err", "match"), [
+    ({"total": 3, "mode": "bar"}, ValueError, r"mode must be one of 'auto', 'plot', 'print', 'none'"),
+    ({"total": 0}, ValueError, r"total must be an int >= 1, got 0"),
+    ({"total": 2, "interval": -1.0}, ValueError, r"interval must be >= 0.0"),
+])
+def test_bad_input(kwargs, err, match):
+    with pytest.raises(err, match=match):
+        Progress(**kwargs)
