@@ -318,7 +318,7 @@ def unit_scores(h: np.ndarray, features: Mapping[str, np.ndarray]) -> dict[str, 
 
 
 def best_unit(h: np.ndarray, features: Mapping[str, np.ndarray]) -> tuple[str, int, float]:
-    """The (feature, unit, r) with the largest |r| over all features and units."""
+    """The (feature, unit, r) with the largest absolute r over all features and units."""
     scores = unit_scores(h, features)
     name = max(scores, key=lambda k: float(np.abs(scores[k]).max()))
     unit = int(np.abs(scores[name]).argmax())
@@ -328,7 +328,7 @@ def best_unit(h: np.ndarray, features: Mapping[str, np.ndarray]) -> tuple[str, i
 def activation_html(text: str, values: np.ndarray, *, title: str = "") -> str:
     """``text`` with each character's background coloured by ``values`` in [−1, 1].
 
-    Orange for positive, blue for negative, opacity ∝ |value|, on a light panel
+    Orange for positive, blue for negative, opacity ∝ abs(value), on a light panel
     with dark text of its own (readable in light and dark themes). Each
     character's value (2 decimals) is also in its ``title`` attribute, so the
     values survive where inline styles are stripped. Line breaks show as ¶.

@@ -6,12 +6,12 @@ rnnlib's reference and returns a :class:`Feedback` (``passed``, ``mistakes``,
 elsewhere. A function that raises, returns ``None`` or the wrong keys or
 shapes gets a message, never a traceback from inside rnnlib.
 
-* :func:`check_bptt` — full BPTT for the source document's model (chapter 4);
-* :func:`check_forward` — its forward pass;
-* :func:`check_truncated_bptt` and :func:`check_chunk_and_detach` — the two
+* :func:`~rnnlib.exercises.bptt.check_bptt` — full BPTT for the source document's model (chapter 4);
+* :func:`~rnnlib.exercises.others.check_forward` — its forward pass;
+* :func:`~rnnlib.exercises.truncation.check_truncated_bptt` and :func:`~rnnlib.exercises.truncation.check_chunk_and_detach` — the two
   truncations of chapter 3;
-* :func:`check_clipping` — gradient-norm clipping (chapter 8);
-* :func:`check_hidden_jacobian` — ∂h_T/∂h_t (chapter 8).
+* :func:`~rnnlib.exercises.others.check_clipping` — gradient-norm clipping (chapter 8);
+* :func:`~rnnlib.exercises.others.check_hidden_jacobian` — ∂h_T/∂h_t (chapter 8).
 
 Every message links to the book's page that explains it (``SECTIONS``).
 """

@@ -31,7 +31,7 @@ BPTT_MISTAKES: tuple[tuple[str, tuple[object, ...]], ...] = (
     ("no-sum-over-time", (True,)),
     ("batch-scale", ("missing", "twice")),
 )
-"""The named mistakes of :func:`rnnlib.exercises.check_bptt` with their variants, in report order.
+"""The named mistakes of :func:`rnnlib.exercises.bptt.check_bptt` with their variants, in report order.
 
 ``wrong-loss-steps``: errors of every step whatever the loss (``"all"``, the
 source's), of the last step only (``"last"``), or of the other placement's

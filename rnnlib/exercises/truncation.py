@@ -109,7 +109,7 @@ def check_truncated_bptt(fn: Callable, *, seed: int = 0) -> Feedback:
     ----------
     fn : callable
         ``fn(params, x, y, h0, loss_at, k) -> dict`` of gradients, with the
-        arguments of :func:`check_bptt` plus the truncation length ``k ≥ 1``:
+        arguments of :func:`~rnnlib.exercises.bptt.check_bptt` plus the truncation length ``k ≥ 1``:
         the error of the output at step t flows back through the k cells
         t−k+1 … t only (``rnnlib.RNN.backward(..., truncate=k)``).
     seed : int

@@ -116,7 +116,7 @@ class FlowView:
     kind : {"vanishing", "exploding", "stable"}
         The verdict, from ‖∂L/∂h_0‖ (T steps back) against ‖∂L/∂h_T‖ = 1.
     verdict : str
-        The verdict as a sentence (HTML fragment; :func:`plain` gives text).
+        The verdict as a sentence (HTML fragment; :func:`~rnnlib.explorer.strings.plain` gives text).
     """
 
     seq_len: int

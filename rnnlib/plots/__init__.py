@@ -8,7 +8,7 @@ The house style
 ---------------
 * **Size.** Every figure is :data:`COLUMN_INCHES` wide, the width of the
   book's text column: one figure inch is shown as :data:`DPI` = 100 CSS px,
-  so a figure fills the :data:`COLUMN_PX` = 760 px column at 1:1, never
+  so a figure fills the :data:`COLUMN_PX` = 736 px column at 1:1, never
   scaled down.
 * **Fonts.** A font of p points shows at p·100/72 CSS px; the smallest text
   of any figure, :data:`FONT_PT`\\ ["small"] = 8.5 pt, shows at 11.8 px,
@@ -63,11 +63,11 @@ TEXT_GREY = "#555555"
 DPI = 100
 """CSS px per figure inch: a figure w inches wide is displayed w·DPI CSS px wide."""
 
-COLUMN_PX = 760
-"""Width of the book's text column in CSS px (88 characters of code)."""
+COLUMN_PX = 736
+"""Width of a cell output in the text column, in CSS px, at a 1280-px desktop (`_static/book.css`)."""
 
 COLUMN_INCHES = COLUMN_PX / DPI
-"""Width of every figure, in inches (7.6)."""
+"""Width of every figure, in inches (7.36)."""
 
 PNG_SCALE = 2
 """PNGs hold this many pixels per displayed CSS px (crisp on 2× screens)."""

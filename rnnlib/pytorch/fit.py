@@ -22,7 +22,7 @@ stored sample-first, e.g. (N, T, n_in), are converted at the edge with
 Each update clips the gradient (:func:`clip_gradients`: by norm, by value, or
 not at all) and records the loss and the gradient norm before clipping; the
 run stops cleanly at the first non-finite loss or gradient
-(:attr:`History.diverged_at`). With ``evaluate`` the parameters of the best
+(``History.diverged_at``). With ``evaluate`` the parameters of the best
 epoch are kept. In a notebook a live curve is shown
 (:class:`rnnlib.plots.progress.Progress`).
 
@@ -168,7 +168,7 @@ class FitConfig:
         Name of the validation metric in the display and summary.
     monitor : callable, optional
         ``monitor(model) -> float`` recorded before every update (e.g.
-        σ_max(W_hh)), in :attr:`History.monitored`.
+        σ_max(W_hh)), in ``History.monitored``.
     name : str
         Name in the progress display and the printed summary.
     progress : {"auto", "plot", "print", "none"}
