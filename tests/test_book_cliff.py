@@ -55,6 +55,8 @@ def test_omega_is_zero_for_a_norm_preserving_linear_rnn_and_matches_the_ratios()
     rnn = RNN(1, 8, 1, activation="identity", weight_scale=0.5, seed=0)
     Omega, ratios = cliff.omega(rnn.backward(rnn.forward(x), do).dh)
     assert np.allclose(ratios, 0.5) and Omega == pytest.approx(24 * 0.25)
+    Omega_delta, r_delta = cliff.omega(rnn.backward(rnn.forward(x), do).delta)
+    assert r_delta.shape == (11, 2) and np.allclose(r_delta, 0.5)
 
 
 def test_errors():
@@ -64,7 +66,7 @@ def test_errors():
         cliff.one_unit_rnn(1.0, 0.0, h0=2.0, y=0.0, T=5)
     with pytest.raises(TypeError, match="T must be an int"):
         cliff.one_unit_rnn(1.0, 0.0, h0=0.5, y=0.0, T=5.0)
-    with pytest.raises(ValueError, match="dh must have shape"):
+    with pytest.raises(ValueError, match="signal must have shape"):
         cliff.omega(np.ones((3, 2)))
     with pytest.raises(ValueError, match="must not vanish"):
         cliff.omega(np.zeros((3, 1, 2)))

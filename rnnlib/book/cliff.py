@@ -100,30 +100,35 @@ def descend(
     return path, grads
 
 
-def omega(dh: np.ndarray) -> tuple[float, np.ndarray]:
+def omega(signal: np.ndarray) -> tuple[float, np.ndarray]:
     """Pascanu et al.'s regulariser Ω from the backward signals of a loss at the last step only.
 
-    With the loss at step T only, ``dh[k] = (∂h_{k+1}/∂h_k)ᵀ dh[k+1]`` for every
-    k < T, so the ratio ‖dh[k]‖ / ‖dh[k+1]‖ is the per-step gain of the
-    backward signal and Ω = Σ_k (ratio_k - 1)².
+    With the loss at step T only, each signal is the Jacobian-transpose of one
+    step applied to the next one: ``dh[k] = (∂h_{k+1}/∂h_k)ᵀ dh[k+1]`` and
+    ``δ_k = (∂a_{k+1}/∂a_k)ᵀ δ_{k+1}``. The ratio of consecutive norms is then
+    the per-step gain of the backward signal, and Ω = Σ_k (ratio_k - 1)².
+    Pascanu et al. write it for their state x_t, the book's pre-activation
+    a_t, so pass ``Gradients.delta`` for their Ω and ``Gradients.dh`` for the
+    same measure on h_t.
 
     Parameters
     ----------
-    dh : array_like of shape (T+1, B, H)
-        ``Gradients.dh`` of :meth:`rnnlib.RNN.backward`.
+    signal : array_like of shape (N, B, H)
+        ``Gradients.delta`` (N = T) or ``Gradients.dh`` (N = T+1) of
+        :meth:`rnnlib.RNN.backward`, the loss at the last step only.
 
     Returns
     -------
     Omega : float
-        Σ over k = 0 … T-1 and the batch of (ratio - 1)².
-    ratios : ndarray of shape (T, B)
-        ``ratios[k] = ‖dh[k]‖ / ‖dh[k+1]‖``.
+        Σ over the N-1 steps and the batch of (ratio - 1)².
+    ratios : ndarray of shape (N-1, B)
+        ``ratios[k] = ‖signal[k]‖ / ‖signal[k+1]‖``.
     """
-    dh = check_array("dh", dh, (None, None, None), labels="(T+1, B, H)")
-    if dh.shape[0] < 2:
-        raise ValueError(f"dh must have at least 2 time entries (T+1 >= 2), got {dh.shape[0]}")
-    norms = np.linalg.norm(dh, axis=2)
+    signal = check_array("signal", signal, (None, None, None), labels="(N, B, H)")
+    if signal.shape[0] < 2:
+        raise ValueError(f"signal must have at least 2 time entries, got {signal.shape[0]}")
+    norms = np.linalg.norm(signal, axis=2)
     if np.any(norms[1:] == 0.0):
-        raise ValueError("dh must not vanish at steps 1 … T (the ratio is undefined)")
+        raise ValueError("signal must not vanish after its first entry (the ratio is undefined)")
     ratios = norms[:-1] / norms[1:]
     return float(np.sum((ratios - 1.0) ** 2)), ratios
