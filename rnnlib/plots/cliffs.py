@@ -119,18 +119,18 @@ def leaky_flow_figure(measured: Mapping[str, Sequence[float]], bounds: Mapping[s
 
 @styled
 def dropout_figure(curves: Mapping[str, Sequence[Sequence[float]]],
-                   final: Mapping[str, Sequence[float]], *, baseline: float | None = None,
-                   ylabel: str = "test loss (MSE)") -> Figure:
+                   final: Mapping[str, Sequence[float]], *, every: int = 1, baseline: float | None = None,
+                   baseline_label: str = "noise floor", ylabel: str = "test loss (MSE)") -> Figure:
     """Test loss during training, mean over seeds (left), and the final test loss of every seed (right).
 
     Parameters
     ----------
     curves : mapping of str to array_like of shape (n_seeds, n_epochs)
-        Variant (legend label) → test loss after each epoch, one row per seed.
+        Variant (legend label) → test loss every ``every`` epochs, one row per seed.
     final : mapping of str to array_like of shape (n_seeds,)
         Variant → final test loss of each seed.
     baseline : float, optional
-        Loss of a trivial predictor (dotted line).
+        A reference loss (dotted line), labelled ``baseline_label``.
     """
     if not curves or set(final) != set(curves):
         raise ValueError("curves and final must hold the same variants (at least one)")
@@ -138,7 +138,7 @@ def dropout_figure(curves: Mapping[str, Sequence[Sequence[float]]],
     for i, (label, c) in enumerate(curves.items()):
         c = np.atleast_2d(check_array(f"curves[{label!r}]", c, (None, None)))
         colour = CYCLE[i % len(CYCLE)]
-        ep = np.arange(1, c.shape[1] + 1)
+        ep = every * np.arange(1, c.shape[1] + 1)
         ax.plot(ep, c.mean(axis=0), color=colour, label=label)
         f = check_array(f"final[{label!r}]", final[label], (None,))
         ax2.plot(np.full(f.size, i), f, ls="none", marker="o", ms=6, color=colour, alpha=0.9)
@@ -146,13 +146,12 @@ def dropout_figure(curves: Mapping[str, Sequence[Sequence[float]]],
     if baseline is not None:
         for a in (ax, ax2):
             a.axhline(baseline, color=PALETTE["grey"], ls=":", lw=1.3)
-        ax.plot([], [], color=PALETTE["grey"], ls=":", lw=1.3, label="predicting the mean")
-    log_axis(ax)
+        ax.plot([], [], color=PALETTE["grey"], ls=":", lw=1.3, label=baseline_label)
     ax.set_xlabel("epoch")
     ax.set_ylabel(ylabel)
     ax.set_title("During training (mean of the seeds)")
     ax2.set_xticks(range(len(final)), [str(k).replace(" ", "\n", 1) for k in final])
     ax2.set_title("After training (dots: seeds, bar: mean)")
     ax2.set_xlim(-0.6, len(final) - 0.4)
-    figure_legend(fig, ncols=3)
+    figure_legend(fig, ncols=5)
     return fig
