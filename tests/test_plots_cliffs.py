@@ -38,15 +38,23 @@ def _figures():
 
 
 @pytest.mark.parametrize("name", ["cliff", "leaky", "dropout"])
-def test_house_style(name):
+def test_house_style(name, monkeypatch):
     fig = _figures()[name]
     assert fig.get_figwidth() == pytest.approx(plots.COLUMN_INCHES)
+    drawn = []
+    original = Text.draw
+
+    def draw(self, renderer):  # record the texts actually drawn, with their extents
+        original(self, renderer)
+        if self.get_visible() and self.get_text().strip():
+            drawn.append((self, self.get_window_extent(renderer)))
+
+    monkeypatch.setattr(Text, "draw", draw)
     fig.canvas.draw()
+    monkeypatch.undo()
     box = fig.bbox
-    for text in fig.findobj(Text):
-        if not text.get_visible() or not text.get_text().strip():
-            continue
-        ext = text.get_window_extent()
+    assert drawn
+    for text, ext in drawn:
         assert text.get_fontsize() >= plots.MIN_FONT_PT - 1e-9, text.get_text()
         assert ext.x0 >= box.x0 - 1 and ext.x1 <= box.x1 + 1, text.get_text()
         assert "‖" not in text.get_text()
