@@ -287,11 +287,11 @@ def test_jacobian_wrong_shape():
 
 def test_links_in_one_table():
     assert BASE_URL == "https://bptt-book.github.io/bptt-book/"
-    pages = {"derivation": "chapters/04_bptt_math.html", "truncation": "chapters/03_unfolding_bptt.html",
+    pages = {"derivation": "chapters/04_bptt_math.html", "truncation": "chapters/03b_paying_less.html",
              "clipping": "chapters/08b_clipping.html", "jacobian": "chapters/08_vanishing_exploding.html"}
     assert pages.items() <= SECTIONS.items()
     checks = [(check_bptt, lambda *a: None, "04_bptt_math"), (check_clipping, lambda *a: None, "08b_clipping"),
-              (check_truncated_bptt, lambda *a: None, "03_unfolding_bptt"),
+              (check_truncated_bptt, lambda *a: None, "03b_paying_less"),
               (check_hidden_jacobian, lambda *a: None, "08_vanishing_exploding")]
     for check, fn, page in checks:
         fb = check(fn)

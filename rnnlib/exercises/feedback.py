@@ -23,7 +23,7 @@ SECTIONS = {
     "forward": "chapters/02_rnn_basics.html",
     "derivation": "chapters/04_bptt_math.html",
     "errata": "chapters/04_bptt_math.html",
-    "truncation": "chapters/03_unfolding_bptt.html",
+    "truncation": "chapters/03b_paying_less.html",
     "clipping": "chapters/08b_clipping.html",
     "jacobian": "chapters/08_vanishing_exploding.html",
 }
