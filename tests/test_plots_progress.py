@@ -24,11 +24,11 @@ def test_progress_draws_a_png(monkeypatch):
     shown = []
 
     class Handle:
-        def update(self, data, raw):
-            shown.append(data)
+        def update(self, data, raw, metadata=None):
+            shown.append((data, metadata))
 
-    def fake_display(data, raw, display_id):
-        shown.append(data)
+    def fake_display(data, raw, display_id, metadata=None):
+        shown.append((data, metadata))
         return Handle()
 
     import IPython.display
@@ -38,7 +38,11 @@ def test_progress_draws_a_png(monkeypatch):
     bar.update(1.0, 2.0)
     bar.update(0.5, 1.5)
     bar.close()
-    assert len(shown) == 3 and all(list(d) == ["image/png"] for d in shown)
+    assert len(shown) == 3 and all(list(d) == ["image/png"] for d, _ in shown)
+    # the frame that stays is a 2x PNG displayed at the column width
+    from rnnlib.plots import COLUMN_PX
+
+    assert all(m == {"image/png": {"width": COLUMN_PX}} for _, m in shown)
 
 
 @pytest.mark.parametrize(("kwargs", "err", "match"), [

@@ -6,7 +6,6 @@ Used by :func:`rnnlib.pytorch.fit.fit`; imports matplotlib and IPython only when
 from __future__ import annotations
 
 import base64
-import io
 import math
 import time
 
@@ -90,27 +89,34 @@ class Progress:
         from IPython.display import display
         from matplotlib.figure import Figure
 
-        from rnnlib.plots import PALETTE, style
+        from rnnlib.plots import COLUMN_INCHES, FONT_PT, PALETTE, style
+        from rnnlib.plots.render import display_width, png_bytes
 
+        # The frame that stays in the notebook is the book's figure: full column width,
+        # house style, a 2x PNG displayed at 1x (crisp on high-density screens).
         with style():
-            fig = Figure(figsize=(5.0, 1.9), layout="constrained")
+            fig = Figure(figsize=(COLUMN_INCHES, 2.8), layout="constrained")
             ax = fig.add_subplot()
             epochs = np.arange(1, len(self.loss) + 1)
-            ax.plot(epochs, self.loss, color=PALETTE["blue"], label="train loss")
+            lines = ax.plot(epochs, self.loss, color=PALETTE["blue"], label="training loss")
             ax.set_xlim(0.5, max(self.total, 2) + 0.5)
             ax.set_xlabel("epoch")
-            ax.set_ylabel("train loss")
+            ax.set_ylabel("training loss")
             if self.val:
                 ax2 = ax.twinx()
-                ax2.plot(np.arange(1, len(self.val) + 1), self.val, color=PALETTE["orange"], ls="--")
-                ax2.set_ylabel(self.val_name or "validation", color=PALETTE["orange"])
+                val_name = self.val_name or "validation"
+                lines += ax2.plot(np.arange(1, len(self.val) + 1), self.val,
+                                  color=PALETTE["orange"], ls="--", label=val_name)
+                ax2.set_ylabel(val_name, color=PALETTE["orange"])
                 ax2.grid(False)
-            ax.set_title(self._line(), fontsize=9)
-            buf = io.BytesIO()
-            fig.savefig(buf, format="png", dpi=80)
-        data = {"image/png": base64.b64encode(buf.getvalue()).decode("ascii")}
+            ax.legend(handles=lines, loc="upper center", fontsize=FONT_PT["legend"],
+                      ncols=len(lines), frameon=False, bbox_to_anchor=(0.5, 1.0))
+            ax.set_title(self._line(), fontsize=FONT_PT["title"])
+            png = png_bytes(fig)
+        data = {"image/png": base64.b64encode(png).decode("ascii")}
+        metadata = {"image/png": {"width": display_width(fig)}}
         if self._handle is None:
-            self._handle = display(data, raw=True, display_id=True)
+            self._handle = display(data, metadata=metadata, raw=True, display_id=True)
         else:
-            self._handle.update(data, raw=True)
+            self._handle.update(data, metadata=metadata, raw=True)
         self._last = time.perf_counter()
