@@ -18,9 +18,17 @@ from rnnlib.plots import PALETTE, new_figure, style
 TEASER_PATH = Path(__file__).resolve().parents[1] / "_static" / "teaser_gradients.svg"
 
 CURVES = (  # (weight scale, colour, label)
-    (0.9, PALETTE["blue"], r"$s = 0.9$: vanishing, $0.9^{100} \approx 3\times 10^{-5}$"),
+    (
+        0.9,
+        PALETTE["blue"],
+        r"$s = 0.9$: vanishing, $0.9^{100} \approx 3\times 10^{-5}$",
+    ),
     (1.0, PALETTE["green"], r"$s = 1.0$: norm preserved"),
-    (1.1, PALETTE["vermillion"], r"$s = 1.1$: exploding, $1.1^{100} \approx 1.4\times 10^{4}$"),
+    (
+        1.1,
+        PALETTE["vermillion"],
+        r"$s = 1.1$: exploding, $1.1^{100} \approx 1.4\times 10^{4}$",
+    ),
 )
 
 
@@ -29,8 +37,10 @@ def teaser_figure(seq_len: int = 100):
     fig, ax = new_figure(width=6.6, height=3.3)
     t = np.arange(seq_len + 1)
     for scale, colour, label in CURVES:
-        logs = flow_model(seq_len, scale, activation="identity", n_hidden=32, seed=0).log10_norms()
-        ax.plot(t, 10.0 ** logs, color=colour, label=label)
+        logs = flow_model(
+            seq_len, scale, activation="identity", n_hidden=32, seed=0
+        ).log10_norms()
+        ax.plot(t, 10.0**logs, color=colour, label=label)
     ax.set_yscale("log")
     ax.set_xlabel("time step t (the loss sits at t = T = 100)")
     ax.set_ylabel(r"$\|\partial L / \partial h_t\|$")

@@ -1,4 +1,4 @@
-"""Put the Colab install cell, with the repository URL of ``_config.yml``, first in every chapter.
+"""Put the Colab install cell, with ``_config.yml``'s URL, first in every chapter.
 
 On Colab a notebook runs without the repository, so ``rnnlib`` is missing; the
 first cell of every chapter installs it from the book's repository, and does
@@ -19,17 +19,22 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 MARKER = "# Colab or a fresh environment: install the book's package rnnlib when it is missing."
 # The cell is removed from the book's pages (tag remove-input: it has no output) and
-# collapsed to its title in Colab (the #@title form line).
+# collapsed to its title in Colab (the "# @title" form line). It is written as
+# `ruff format` writes it, in lines of at most 88 characters, so formatting the
+# notebooks leaves it alone (a test checks both).
 TAGS = ["remove-input"]
 
-CELL_TEMPLATE = """#@title Install rnnlib if it is missing (Colab) {{ display-mode: "form" }}
+CELL_TEMPLATE = """\
+# @title Install rnnlib if it is missing (Colab) {{ display-mode: "form" }}
 {marker}
 import importlib.util
 import subprocess
 import sys
 
 if importlib.util.find_spec("rnnlib") is None:
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "rnnlib @ git+{url}"], check=True)"""
+    url = "git+{url}"
+    pip = [sys.executable, "-m", "pip", "install", "-q"]
+    subprocess.run([*pip, f"rnnlib @ {{url}}"], check=True)"""
 
 
 def repository_url(root: Path = ROOT) -> str:
