@@ -25,6 +25,8 @@ import pytest
 
 import rnnlib
 
+pytestmark = pytest.mark.repo  # builds with the pinned stack's setuptools
+
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "rnnlib"
 
