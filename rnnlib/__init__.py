@@ -14,7 +14,7 @@ from rnnlib.flow import FlowModel, flow_model, gradient_flow
 from rnnlib.gradcheck import TOLERANCE, compare, gradcheck, relative_error, verdict
 from rnnlib.rnn import PARAM_NAMES, RNN, Gradients, Trace
 
-__version__ = "0.1.0"
+__version__ = "1.0.0"
 
 __all__ = [
     "ACTIVATIONS",

@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 
 from rnnlib import ACTIVATIONS, RNN, TOLERANCE, compare, gradcheck, losses, relative_error
-from rnnlib.pytorch.reference import TorchRNN, bptt_reference
 
 torch = pytest.importorskip("torch")
+
+from rnnlib.pytorch.reference import TorchRNN, bptt_reference  # noqa: E402
 
 T, B, I, H, O = 6, 3, 4, 5, 3
 

@@ -30,7 +30,10 @@ BROWSER_FLAGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-"""Flags for a headless Chromium that never reaches for the network (also used by the browser tests)."""
+"""Flags for a headless Chromium that never reaches for the network.
+
+Also used by the browser tests.
+"""
 
 CHROMIUM_FLAGS = [
     *BROWSER_FLAGS,
@@ -41,19 +44,28 @@ CHROMIUM_FLAGS = [
 
 
 def find_chromium() -> str:
-    """Path of a Chromium/Chrome binary: $BOOK_CHROMIUM, else the first one found on PATH."""
+    """Path of a Chromium/Chrome binary: $BOOK_CHROMIUM, else the first one on PATH."""
     env = os.environ.get("BOOK_CHROMIUM")
     if env:
         return env
-    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+    for name in (
+        "chromium",
+        "chromium-browser",
+        "google-chrome",
+        "google-chrome-stable",
+    ):
         found = shutil.which(name)
         if found:
             return found
-    raise FileNotFoundError("no Chromium found: apt-get install chromium, or set BOOK_CHROMIUM")
+    raise FileNotFoundError(
+        "no Chromium found: apt-get install chromium, or set BOOK_CHROMIUM"
+    )
 
 
-def build_pdf(out: Path = ROOT / "_build" / "pdf" / "book.pdf", *, rebuild: bool = True) -> Path:
-    """Build the single-page HTML book and print it to ``out`` with headless Chromium."""
+def build_pdf(
+    out: Path = ROOT / "_build" / "pdf" / "book.pdf", *, rebuild: bool = True
+) -> Path:
+    """Build the single-page HTML book; print it to ``out`` with headless Chromium."""
     if rebuild:
         # The jupyter-book next to this Python, so it works without an activated venv.
         beside = Path(sys.executable).with_name("jupyter-book")
@@ -63,8 +75,13 @@ def build_pdf(out: Path = ROOT / "_build" / "pdf" / "book.pdf", *, rebuild: bool
     if not page.exists():
         raise FileNotFoundError(f"{page} is missing: the singlehtml build failed")
     out.parent.mkdir(parents=True, exist_ok=True)
-    subprocess.run([find_chromium(), *CHROMIUM_FLAGS, f"--print-to-pdf={out}", page.as_uri()],
-                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=600)
+    subprocess.run(
+        [find_chromium(), *CHROMIUM_FLAGS, f"--print-to-pdf={out}", page.as_uri()],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        timeout=600,
+    )
     if not out.exists() or out.stat().st_size == 0:
         raise RuntimeError(f"Chromium did not write {out}")
     return out
@@ -72,8 +89,12 @@ def build_pdf(out: Path = ROOT / "_build" / "pdf" / "book.pdf", *, rebuild: bool
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "_build" / "pdf" / "book.pdf")
-    parser.add_argument("--no-rebuild", action="store_true", help="reuse an existing _build/singlehtml")
+    parser.add_argument(
+        "--out", type=Path, default=ROOT / "_build" / "pdf" / "book.pdf"
+    )
+    parser.add_argument(
+        "--no-rebuild", action="store_true", help="reuse an existing _build/singlehtml"
+    )
     args = parser.parse_args(argv)
     print(build_pdf(args.out, rebuild=not args.no_rebuild))
     return 0

@@ -22,9 +22,17 @@ from rnnlib.plots import DPI, PALETTE, log_axis, new_figure, style, styled
 TEASER_PATH = Path(__file__).resolve().parents[1] / "_static" / "teaser_gradients.svg"
 
 CURVES = (  # (weight scale, colour, label)
-    (0.9, PALETTE["blue"], r"$s = 0.9$: vanishing, $0.9^{100} \approx 3\times 10^{-5}$"),
+    (
+        0.9,
+        PALETTE["blue"],
+        r"$s = 0.9$: vanishing, $0.9^{100} \approx 3\times 10^{-5}$",
+    ),
     (1.0, PALETTE["green"], r"$s = 1.0$: norm preserved"),
-    (1.1, PALETTE["vermillion"], r"$s = 1.1$: exploding, $1.1^{100} \approx 1.4\times 10^{4}$"),
+    (
+        1.1,
+        PALETTE["vermillion"],
+        r"$s = 1.1$: exploding, $1.1^{100} \approx 1.4\times 10^{4}$",
+    ),
 )
 
 
@@ -34,7 +42,9 @@ def teaser_figure(seq_len: int = 100):
     fig, ax = new_figure(height=3.6)
     t = np.arange(seq_len + 1)
     for scale, colour, label in CURVES:
-        logs = flow_model(seq_len, scale, activation="identity", n_hidden=32, seed=0).log10_norms()
+        logs = flow_model(
+            seq_len, scale, activation="identity", n_hidden=32, seed=0
+        ).log10_norms()
         ax.plot(t, 10.0 ** logs, color=colour, lw=2.2, label=label)
     log_axis(ax)
     ax.set_xlabel(f"time step $t$ (the loss sits at $t = T = {seq_len}$)")

@@ -31,8 +31,12 @@ def merge_streams(nb) -> None:
         merged = []
         for out in cell.get("outputs", []):
             prev = merged[-1] if merged else None
-            if (out.get("output_type") == "stream" and prev is not None
-                    and prev.get("output_type") == "stream" and prev.get("name") == out.get("name")):
+            if (
+                out.get("output_type") == "stream"
+                and prev is not None
+                and prev.get("output_type") == "stream"
+                and prev.get("name") == out.get("name")
+            ):
                 prev["text"] = prev["text"] + out["text"]
             else:
                 merged.append(out)
@@ -47,8 +51,12 @@ def run(path: Path, *, timeout: int = 600) -> float:
 
     nb = nbformat.read(path, as_version=4)
     start = time.perf_counter()
-    NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+    ).execute()
     elapsed = time.perf_counter() - start
     merge_streams(nb)
     nbformat.write(nb, path)
@@ -57,8 +65,15 @@ def run(path: Path, *, timeout: int = 600) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("notebooks", nargs="*", type=Path, help="notebooks to run (default: chapters/*.ipynb)")
-    parser.add_argument("--timeout", type=int, default=600, help="per-cell timeout in seconds")
+    parser.add_argument(
+        "notebooks",
+        nargs="*",
+        type=Path,
+        help="notebooks to run (default: chapters/*.ipynb)",
+    )
+    parser.add_argument(
+        "--timeout", type=int, default=600, help="per-cell timeout in seconds"
+    )
     args = parser.parse_args(argv)
     paths = args.notebooks or sorted((ROOT / "chapters").glob("*.ipynb"))
     total = 0.0

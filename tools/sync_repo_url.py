@@ -1,4 +1,4 @@
-"""Put the Colab install cell, with the repository URL of ``_config.yml``, first in every chapter.
+"""Put the Colab install cell, with ``_config.yml``'s URL, first in every chapter.
 
 On Colab a notebook runs without the repository, so ``rnnlib`` is missing; the
 first cell of every chapter installs it from the book's repository, and does
@@ -18,13 +18,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 MARKER = "# Colab or a fresh environment: install the book's package rnnlib."
-# Install cells written before MARKER was shortened (recognised, and rewritten).
-TITLE = "#@title Install rnnlib if it is missing (Colab)"
+# Recognises the install cell, also as written by earlier versions of this tool.
+TITLE = "@title Install rnnlib if it is missing (Colab)"
 # The cell is removed from the book's pages (tag remove-input: it has no output) and
-# collapsed to its title in Colab (the #@title form line). Lines stay within 88 characters.
+# collapsed to its title in Colab (the "# @title" form line). It is written as
+# `ruff format` writes it, in lines of at most 88 characters, so formatting the
+# notebooks leaves it alone (a test checks both).
 TAGS = ["remove-input"]
 
-CELL_TEMPLATE = """{title} {{ display-mode: "form" }}
+CELL_TEMPLATE = """\
+# @title Install rnnlib if it is missing (Colab) {{ display-mode: "form" }}
 {marker}
 # Does nothing when rnnlib is already installed (a local clone, Binder, CI).
 import importlib.util
@@ -32,8 +35,9 @@ import subprocess
 import sys
 
 if importlib.util.find_spec("rnnlib") is None:
-    package = "rnnlib @ git+{url}"
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", package], check=True)"""
+    url = "git+{url}"
+    pip = [sys.executable, "-m", "pip", "install", "-q"]
+    subprocess.run([*pip, f"rnnlib @ {{url}}"], check=True)"""
 
 
 def repository_url(root: Path = ROOT) -> str:
@@ -47,7 +51,7 @@ def repository_url(root: Path = ROOT) -> str:
 
 def install_cell_source(url: str) -> str:
     """The source of the install cell for ``url``."""
-    return CELL_TEMPLATE.format(title=TITLE, marker=MARKER, url=url)
+    return CELL_TEMPLATE.format(marker=MARKER, url=url)
 
 
 def sync(path: Path, url: str) -> bool:
@@ -57,7 +61,7 @@ def sync(path: Path, url: str) -> bool:
     nb = nbformat.read(path, as_version=4)
     source = install_cell_source(url)
     first = nb.cells[0] if nb.cells else None
-    if first is not None and first.cell_type == "code" and first.source.startswith(TITLE):
+    if first is not None and first.cell_type == "code" and TITLE in first.source:
         if first.source == source and first.metadata.get("tags") == TAGS:
             return False
         first.source = source

@@ -8,7 +8,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def toc_files(root: Path = ROOT) -> list[str]:
-    """Every page of ``_toc.yml`` without its suffix (root, chapters, then their sections)."""
+    """Every page of ``_toc.yml``, no suffix: root, chapters, then their sections."""
     import yaml
 
     toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
