@@ -129,17 +129,23 @@ def test_chapter_4_unrun_renders_myst(chromium, lab):
     nb = _source(CHAPTER_4)
     markdown = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown"]
     labels = {m.group(2) for s in markdown for m in re.finditer(r"\{(ref|numref|eq)\}`(?:[^`<]*<)?([\w-]+)>?`", s)}
-    solutions = [s for s in markdown if re.search(r"^:::+\{dropdown\} Solution", s, re.M)]
+    solutions = [s for s in markdown if re.search(r"^:::+\{solution(-start)?\}", s, re.M)]
+    exercises = [s for s in markdown if re.search(r"^:::+\{exercise\}", s, re.M)]
     solution_code = [i for i, c in enumerate(nb["cells"])
                      if c["cell_type"] == "code" and c["metadata"].get("jupyter", {}).get("source_hidden")]
-    assert labels and solutions and solution_code  # the chapter still has what this test reads
+    # A sentence from inside a solution: the last line of the first hidden prose cell.
+    hidden_prose = ["".join(c["source"]).strip().splitlines()[-1] for c in nb["cells"]
+                    if c["cell_type"] == "markdown" and c["metadata"].get("jupyter", {}).get("source_hidden")]
+    assert labels and solutions and exercises and solution_code and hidden_prose  # what this test reads
 
     with _open(chromium, lab, CHAPTER_4) as (page, errors):
         cells = _cells(page, len(nb["cells"]))
         # Every markdown cell rendered by jupyterlab-myst's renderer (.myst); inner_text is
         # what is visible, so a closed dropdown contributes its title only.
         rendered = f"{CELLS}.jp-MarkdownCell .myst"
-        page.wait_for_function(f"document.querySelectorAll({rendered!r}).length === {len(markdown)}",
+        shown = sum(1 for c in nb["cells"] if c["cell_type"] == "markdown"
+                    and not c["metadata"].get("jupyter", {}).get("source_hidden"))
+        page.wait_for_function(f"document.querySelectorAll({rendered!r}).length === {shown}",
                                timeout=60_000)
         text = "\n".join(page.locator(rendered).all_inner_texts())
 
@@ -149,15 +155,19 @@ def test_chapter_4_unrun_renders_myst(chromium, lab):
         assert unresolved == [], f"cross-references shown as bare labels: {unresolved}"
 
         notebook = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook")
-        dropdowns = notebook.locator("details.myst-dropdown")
-        assert dropdowns.count() == len(solutions)
-        for k in range(dropdowns.count()):
-            d = dropdowns.nth(k)
-            assert d.get_attribute("open") is None, f"solution dropdown {k} is open"
-            assert d.locator("summary").inner_text().strip() == "Solution"
-            assert not d.locator(".myst-dropdown-body").is_visible()
-        # A sentence of the first solution appears nowhere on screen.
-        assert "frameworks fuse softmax and cross-entropy" not in text
+        # sphinx-exercise's exercise/solution directives: each exercise a box, each solution a
+        # closed <details> titled "... Solution to Exercise N", its body not shown.
+        boxes = notebook.locator("aside.myst-exercise")
+        assert boxes.count() >= len(exercises)
+        closed = notebook.locator("details.myst-exercise")
+        assert closed.count() == len(solutions)
+        for k in range(closed.count()):
+            d = closed.nth(k)
+            assert d.get_attribute("open") is None, f"solution {k} is open"
+            assert re.search(r"Solution to Exercise\s+\d+", d.locator("summary").inner_text())
+        # A sentence from inside a solution appears nowhere on screen.
+        visible = notebook.inner_text()
+        assert hidden_prose[0][-60:] not in visible, hidden_prose[0]
 
         assert notebook.locator("aside.myst-admonition").count() >= 1  # the errata box
         assert "Errata: the source" in notebook.locator("aside.myst-admonition").first.inner_text()
