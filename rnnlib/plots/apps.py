@@ -147,7 +147,7 @@ def plot_confusions(matrices: Mapping[str, np.ndarray], class_names: Sequence[st
     matrices = _check_mapping("matrices", matrices)
     K = len(class_names)
     n = len(matrices)
-    fig, axes = new_figure(1, n, height=4.0 if n > 1 else 5.0)
+    fig, axes = new_figure(1, n, height=4.4 if n > 1 else 5.4)
     axes = np.atleast_1d(axes)
     with style():
         for ax, (name, cm) in zip(axes, matrices.items(), strict=True):
