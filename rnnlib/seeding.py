@@ -42,7 +42,9 @@ stream gets a new key in this table.
 
 from __future__ import annotations
 
-from rnnlib._validation import check_seed as check_seed  # re-exported: the helper of this table
+from rnnlib._validation import (
+    check_seed as check_seed,  # re-exported: the helper of this table
+)
 
 __all__ = [
     "ANOMALY_EVENTS",

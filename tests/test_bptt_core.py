@@ -6,7 +6,11 @@ import pytest
 import rnnlib.rnn
 from rnnlib import RNN, losses
 from rnnlib.bptt.checkpoint import checkpointed_bptt
-from rnnlib.bptt.truncation import backward_from, chunk_and_detach, randomized_truncation
+from rnnlib.bptt.truncation import (
+    backward_from,
+    chunk_and_detach,
+    randomized_truncation,
+)
 from rnnlib.rnn import bptt
 
 T, B, I, H, O = 8, 2, 3, 4, 2

@@ -5,7 +5,16 @@ import itertools
 import numpy as np
 import pytest
 
-from rnnlib import ACTIVATIONS, GAMMA, RNN, TOLERANCE, compare, gradcheck, losses, relative_error
+from rnnlib import (
+    ACTIVATIONS,
+    GAMMA,
+    RNN,
+    TOLERANCE,
+    compare,
+    gradcheck,
+    losses,
+    relative_error,
+)
 from rnnlib.book.derivation import (
     bptt_batch,
     bptt_sequence,

@@ -7,7 +7,13 @@ import pytest
 
 from rnnlib import RNN, TOLERANCE, compare, losses
 from rnnlib.book.derivation import bptt_sequence, forward_sequence
-from rnnlib.book.errata import MISTAKES, format_error, gradient_asymmetry, source_gradients, switches
+from rnnlib.book.errata import (
+    MISTAKES,
+    format_error,
+    gradient_asymmetry,
+    source_gradients,
+    switches,
+)
 
 T, I, H, O = 5, 3, 4, 2
 ALL = (1, 2, 3, 4)

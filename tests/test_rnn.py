@@ -5,7 +5,15 @@ import itertools
 import numpy as np
 import pytest
 
-from rnnlib import ACTIVATIONS, RNN, TOLERANCE, compare, gradcheck, losses, relative_error
+from rnnlib import (
+    ACTIVATIONS,
+    RNN,
+    TOLERANCE,
+    compare,
+    gradcheck,
+    losses,
+    relative_error,
+)
 
 torch = pytest.importorskip("torch")
 

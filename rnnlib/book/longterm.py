@@ -26,7 +26,12 @@ import torch
 from torch import nn
 
 from rnnlib._validation import check_choice, check_int, check_real
-from rnnlib.data.memory import ADDING_BASELINE_MSE, ADDING_TOLERANCE, adding_problem, echo_task
+from rnnlib.data.memory import (
+    ADDING_BASELINE_MSE,
+    ADDING_TOLERANCE,
+    adding_problem,
+    echo_task,
+)
 from rnnlib.flow import flow_base, flow_inputs
 from rnnlib.pytorch.fit import FitConfig, Generated, History, fit
 from rnnlib.pytorch.models import CELLS, SequenceModel

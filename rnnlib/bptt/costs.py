@@ -31,7 +31,15 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from rnnlib import losses
-from rnnlib._validation import Seed, check_array, check_choice, check_int, check_real, check_rnn, check_seed
+from rnnlib._validation import (
+    Seed,
+    check_array,
+    check_choice,
+    check_int,
+    check_real,
+    check_rnn,
+    check_seed,
+)
 from rnnlib.bptt.checkpoint import checkpointed_bptt
 from rnnlib.bptt.result import GradientResult, trace_floats
 from rnnlib.bptt.rtrl import rtrl

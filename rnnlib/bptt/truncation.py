@@ -22,7 +22,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnnlib._validation import Seed, check_int, check_real, check_rnn, check_seed, check_sequence
+from rnnlib._validation import (
+    Seed,
+    check_int,
+    check_real,
+    check_rnn,
+    check_seed,
+    check_sequence,
+)
 from rnnlib.bptt.result import GradientResult, trace_floats
 from rnnlib.losses import segment_loss
 from rnnlib.rnn import RNN, Gradients, Trace, bptt

@@ -8,10 +8,11 @@ shapes gets a message, never a traceback from inside rnnlib.
 
 * :func:`~rnnlib.exercises.bptt.check_bptt` — full BPTT for the source document's model (chapter 4);
 * :func:`~rnnlib.exercises.others.check_forward` — its forward pass;
-* :func:`~rnnlib.exercises.truncation.check_truncated_bptt` and :func:`~rnnlib.exercises.truncation.check_chunk_and_detach` — the two
+* :func:`~rnnlib.exercises.truncation.check_truncated_bptt` and
+  :func:`~rnnlib.exercises.truncation.check_chunk_and_detach` — the two
   truncations of chapter 3;
 * :func:`~rnnlib.exercises.others.check_clipping` — gradient-norm clipping (chapter 8);
-* :func:`~rnnlib.exercises.others.check_hidden_jacobian` — ∂h_T/∂h_t (chapter 8).
+* :func:`~rnnlib.exercises.others.check_hidden_jacobian` — ∂h_T/∂h_t (chapters 4 and 8).
 
 Every message links to the book's page that explains it (``SECTIONS``).
 """
@@ -27,7 +28,11 @@ from rnnlib.exercises.others import (
     check_forward,
     check_hidden_jacobian,
 )
-from rnnlib.exercises.truncation import TRUNCATION_MISTAKES, check_chunk_and_detach, check_truncated_bptt
+from rnnlib.exercises.truncation import (
+    TRUNCATION_MISTAKES,
+    check_chunk_and_detach,
+    check_truncated_bptt,
+)
 
 __all__ = [
     "BASE_URL",

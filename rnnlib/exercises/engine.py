@@ -7,7 +7,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rnnlib.exercises.feedback import Feedback, ReaderError, call_reader, fmt_err, make_feedback
+from rnnlib.exercises.feedback import (
+    Feedback,
+    ReaderError,
+    call_reader,
+    fmt_err,
+    make_feedback,
+)
 from rnnlib.exercises.search import smallest_explanation
 from rnnlib.gradcheck import TOLERANCE, relative_error
 

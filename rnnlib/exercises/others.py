@@ -9,7 +9,13 @@ import numpy as np
 from rnnlib.activations import sigmoid
 from rnnlib.exercises import mistakes as mk
 from rnnlib.exercises.engine import Arrays, Checker, Run, run_checker
-from rnnlib.exercises.feedback import Feedback, ReaderError, as_array, as_gradient_dict, check_shape
+from rnnlib.exercises.feedback import (
+    Feedback,
+    ReaderError,
+    as_array,
+    as_gradient_dict,
+    check_shape,
+)
 from rnnlib.gradcheck import TOLERANCE
 
 

@@ -22,7 +22,16 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from rnnlib._validation import check_array
-from rnnlib.plots import CYCLE, FONT_PT, PALETTE, figure_legend, log_axis, new_figure, style, styled
+from rnnlib.plots import (
+    CYCLE,
+    FONT_PT,
+    PALETTE,
+    figure_legend,
+    log_axis,
+    new_figure,
+    style,
+    styled,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure

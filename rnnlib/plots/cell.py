@@ -13,7 +13,17 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from rnnlib._validation import check_array
-from rnnlib.plots import CYCLE, FONT_PT, PALETTE, TEXT_GREY, log_axis, mathtext_label, new_figure, style, styled
+from rnnlib.plots import (
+    CYCLE,
+    FONT_PT,
+    PALETTE,
+    TEXT_GREY,
+    log_axis,
+    mathtext_label,
+    new_figure,
+    style,
+    styled,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure

@@ -13,7 +13,14 @@ import numpy as np
 
 from rnnlib._validation import check_array, check_int, check_real
 from rnnlib.bptt.costs import METHODS, PREDICTED, CostCurve
-from rnnlib.plots import PALETTE, figure_legend, log_axis, mathtext_label, new_figure, styled
+from rnnlib.plots import (
+    PALETTE,
+    figure_legend,
+    log_axis,
+    mathtext_label,
+    new_figure,
+    styled,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure

@@ -44,7 +44,14 @@ import torch.nn.functional as F
 from torch import nn
 
 from rnnlib._validation import check_array, check_choice, check_int, check_real
-from rnnlib.pytorch.datasets import Data, Generated, Pairs, Sequences, Stream, as_columns
+from rnnlib.pytorch.datasets import (
+    Data,
+    Generated,
+    Pairs,
+    Sequences,
+    Stream,
+    as_columns,
+)
 from rnnlib.pytorch.reference import default_device
 
 __all__ = [
