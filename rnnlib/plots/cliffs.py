@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # pragma: no cover
 def cliff_figure(w: Sequence[float], loss: Sequence[float], grad: Sequence[float],
                  paths: Mapping[str, Sequence[Sequence[float]]], *, wall: float,
                  zoom: tuple[float, float]) -> Figure:
-    """The loss of the one-unit RNN along w (left) and |∂L/∂w| near the wall (right, log).
+    """The loss of the one-unit RNN along w (left) and abs(∂L/∂w) near the wall (right, log).
 
     Parameters
     ----------
