@@ -101,3 +101,49 @@ def test_naive_forecast():
 def test_seasonal_naive_is_exact_without_noise():
     x = series.seasonal(200, periods=(24.0,), amplitudes=(1.0,), noise=0.0, seed=0)
     assert np.allclose(series.naive_forecast(x, lag=24)[24:], x[24:])
+
+
+def test_fit_ar_recovers_coefficients_and_intercept():
+    x = 5.0 + series.ar_process(20_000, coeffs=(0.6, -0.3), noise=1.0, seed=3)
+    coef = series.fit_ar(x, order=2)
+    # the mean 5 gives the intercept c = 5 (1 - 0.6 + 0.3)
+    assert coef == pytest.approx([5.0 * 0.7, 0.6, -0.3], abs=0.05)
+    f = series.ar_forecast(x, coef)
+    assert np.isnan(f[:2]).all()
+    assert f[2:] == pytest.approx(coef[0] + coef[1] * x[1:-1] + coef[2] * x[:-2])
+    assert np.sqrt(np.mean((x[2:] - f[2:]) ** 2)) == pytest.approx(1.0, rel=0.03)
+
+
+def test_ar_forecast_is_exact_on_a_clean_sine():
+    s = np.sin(2 * np.pi * np.arange(300) / 24)
+    coef = series.fit_ar(s[:200], order=2)
+    assert coef == pytest.approx([0.0, 2 * np.cos(2 * np.pi / 24), -1.0], abs=1e-8)
+    assert series.ar_forecast(s, coef)[200:] == pytest.approx(s[200:], abs=1e-8)
+
+
+def test_choose_ar_order_uses_only_the_validation_part():
+    x = series.ar_process(3000, coeffs=(0.5, 0.0, 0.0, 0.3), noise=1.0, seed=4)
+    best, rmse = series.choose_ar_order(x, n_train=2000, orders=(1, 2, 4, 8))
+    assert best == min(rmse, key=rmse.get) and sorted(rmse) == [1, 2, 4, 8]
+    assert rmse[4] < 0.95 * rmse[2]                   # lag 4 matters, lags 1-2 alone miss it
+    f = series.ar_forecast(x, series.fit_ar(x[:2000], order=2))
+    assert rmse[2] == pytest.approx(np.sqrt(np.mean((x[2000:] - f[2000:]) ** 2)))
+    # changing the validation part changes the scores; the fit itself sees only x[:2000]
+    y = x.copy()
+    y[2000:] += 1.0
+    assert series.choose_ar_order(y, n_train=2000, orders=(2,))[1][2] != rmse[2]
+    assert np.array_equal(series.fit_ar(y[:2000], order=2), series.fit_ar(x[:2000], order=2))
+
+
+def test_ar_fit_errors():
+    x = np.arange(10.0)
+    with pytest.raises(ValueError, match=r"order must be < \(len\(x\) - 1\) / 2 = 4.5"):
+        series.fit_ar(x, order=5)
+    with pytest.raises(ValueError, match="order must be an int >= 1"):
+        series.fit_ar(x, order=0)
+    with pytest.raises(ValueError, match="coef must hold 2 to len"):
+        series.ar_forecast(x, np.array([1.0]))
+    with pytest.raises(ValueError, match=r"n_train must be < len\(x\) = 10"):
+        series.choose_ar_order(x, n_train=10, orders=(1,))
+    with pytest.raises(ValueError, match="at least one candidate"):
+        series.choose_ar_order(x, n_train=8, orders=())

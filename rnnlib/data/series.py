@@ -16,8 +16,11 @@
   forecast better than the last price (up to the tiny drift): there is no
   structure to learn, and an honest evaluation shows it.
 
-:func:`naive_forecast` gives the baselines: ``lag=1`` is the last value,
-``lag=m`` the seasonal-naive forecast for period m.
+:func:`naive_forecast` gives the simplest baselines: ``lag=1`` is the last
+value, ``lag=m`` the seasonal-naive forecast for period m. The standard
+strong baseline is a linear autoregressive model fitted by least squares
+(:func:`fit_ar`, :func:`ar_forecast`), with its order chosen on validation
+data (:func:`choose_ar_order`).
 """
 
 from __future__ import annotations
@@ -28,7 +31,8 @@ import numpy as np
 
 from rnnlib._validation import Seed, check_array, check_int, check_real, check_seed
 
-__all__ = ["ar_process", "naive_forecast", "random_walk", "seasonal"]
+__all__ = ["ar_forecast", "ar_process", "choose_ar_order", "fit_ar", "naive_forecast", "random_walk",
+           "seasonal"]
 
 
 def seasonal(n: int, *, periods: Sequence[float] = (24.0, 9.0), amplitudes: Sequence[float] = (1.0, 0.5),
@@ -194,3 +198,120 @@ def naive_forecast(x: np.ndarray, *, lag: int = 1) -> np.ndarray:
     out = np.full(x.shape[0], np.nan)
     out[lag:] = x[:-lag]
     return out
+
+
+def _lagged(x: np.ndarray, order: int) -> np.ndarray:
+    """Rows [1, x_{t−1}, …, x_{t−order}] for t = order … n − 1."""
+    n = x.shape[0]
+    lags = [x[order - k:n - k] for k in range(1, order + 1)]
+    return np.column_stack([np.ones(n - order)] + lags)
+
+
+def fit_ar(x: np.ndarray, *, order: int) -> np.ndarray:
+    """Least-squares fit of x_t ≈ c + φ_1 x_{t−1} + … + φ_p x_{t−p}, p = ``order``.
+
+    Fit it on the training part only; choose the order on validation data
+    (:func:`choose_ar_order`).
+
+    Parameters
+    ----------
+    x : ndarray of shape (n,)
+        The training series; it must give more equations (n − p) than
+        unknowns (p + 1).
+    order : int
+        p ≥ 1.
+
+    Returns
+    -------
+    ndarray of shape (order + 1,)
+        ``[c, φ_1, …, φ_p]``.
+
+    Examples
+    --------
+    >>> x = ar_process(5000, coeffs=(0.6, -0.3), seed=0)
+    >>> np.round(fit_ar(x, order=2)[1:], 1).tolist()    # φ_1, φ_2 (c is about 0)
+    [0.6, -0.3]
+    """
+    x = check_array("x", x, (None,), labels="(n,)")
+    order = check_int("order", order)
+    if x.shape[0] - order <= order + 1:
+        raise ValueError(f"order must be < (len(x) - 1) / 2 = {(x.shape[0] - 1) / 2:g} "
+                         f"for a least-squares fit, got {order}")
+    coef, *_ = np.linalg.lstsq(_lagged(x, order), x[order:], rcond=None)
+    return coef
+
+
+def ar_forecast(x: np.ndarray, coef: np.ndarray) -> np.ndarray:
+    """One-step forecasts f_t = c + Σ_i φ_i x_{t−i} (NaN for the first p steps).
+
+    Aligned like :func:`naive_forecast`: ``f[t]`` forecasts ``x[t]`` from the
+    values before it.
+
+    Parameters
+    ----------
+    x : ndarray of shape (n,)
+    coef : ndarray of shape (p + 1,)
+        ``[c, φ_1, …, φ_p]``, e.g. from :func:`fit_ar`.
+
+    Returns
+    -------
+    ndarray of shape (n,)
+
+    Examples
+    --------
+    >>> ar_forecast(np.array([1.0, 2.0, 3.0, 4.0]), np.array([0.5, 1.0])).tolist()
+    [nan, 1.5, 2.5, 3.5]
+    """
+    x = check_array("x", x, (None,), labels="(n,)")
+    coef = check_array("coef", coef, (None,), labels="(p + 1,)")
+    order = coef.shape[0] - 1
+    if order < 1 or order >= x.shape[0]:
+        raise ValueError(f"coef must hold 2 to len(x) = {x.shape[0]} values [c, φ_1, …, φ_p], "
+                         f"got {coef.shape[0]}")
+    out = np.full(x.shape[0], np.nan)
+    out[order:] = _lagged(x, order) @ coef
+    return out
+
+
+def choose_ar_order(x: np.ndarray, *, n_train: int, orders: Sequence[int]) -> tuple[int, dict[int, float]]:
+    """The AR order with the smallest one-step RMSE on ``x[n_train:]``, each fitted on ``x[:n_train]``.
+
+    The forecasts of the validation steps use the values before them (the
+    end of the training part included), as a forecaster running online would.
+
+    Parameters
+    ----------
+    x : ndarray of shape (n,)
+        Training part followed by the validation part (no test data).
+    n_train : int
+        Length of the training part.
+    orders : sequence of int
+        Candidate orders, each ≤ n_train.
+
+    Returns
+    -------
+    order : int
+        The best candidate (the smallest one on a tie).
+    rmse : dict of int to float
+        Validation RMSE of every candidate.
+
+    Examples
+    --------
+    >>> x = ar_process(3000, coeffs=(0.6, -0.3), seed=1)
+    >>> choose_ar_order(x, n_train=2000, orders=(1, 2))[0]
+    2
+    """
+    x = check_array("x", x, (None,), labels="(n,)")
+    n_train = check_int("n_train", n_train)
+    if n_train >= x.shape[0]:
+        raise ValueError(f"n_train must be < len(x) = {x.shape[0]} (a validation part must follow), "
+                         f"got {n_train}")
+    orders = [check_int(f"orders[{i}]", p) for i, p in enumerate(orders)]
+    if not orders:
+        raise ValueError("orders must hold at least one candidate order")
+    rmse = {}
+    for p in orders:
+        f = ar_forecast(x, fit_ar(x[:n_train], order=p))
+        rmse[p] = float(np.sqrt(np.mean((x[n_train:] - f[n_train:]) ** 2)))
+    best = min(rmse, key=lambda p: (rmse[p], p))
+    return best, rmse
