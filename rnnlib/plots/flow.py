@@ -136,7 +136,7 @@ def plot_phase_diagrams(weight_scales: Sequence[float], input_scales: Sequence[f
         The grid of :func:`phase_grid` (columns and rows).
     log_ratios : mapping of str to ndarray of shape (len(input_scales), len(weight_scales))
         ``{activation: phase_grid(..., activation=activation)}``, at most four
-        activations of :data:`rnnlib.ACTIVATIONS`, drawn in the given order.
+        activations of ``rnnlib.ACTIVATIONS``, drawn in the given order.
     window : int
         The window of :func:`phase_grid`, for the colour bar's label.
     limit : float
