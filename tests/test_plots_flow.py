@@ -9,7 +9,12 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from rnnlib import ACTIVATIONS, flow_model  # noqa: E402
-from rnnlib.plots.flow import phase_grid, plot_flow_vs_bound, plot_phase_diagram  # noqa: E402
+from rnnlib.plots.flow import (  # noqa: E402
+    phase_grid,
+    plot_flow_vs_bound,
+    plot_phase_diagram,
+    plot_phase_diagrams,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -51,3 +56,26 @@ def test_phase_diagram_is_labelled():
     ax = fig.axes[0]
     assert ax.get_xlabel() and ax.get_ylabel() and ax.get_title()
     assert fig.axes[1].get_ylabel().startswith(r"$\log_{10}")  # the colour bar
+
+
+def test_phase_diagrams_draw_one_panel_per_activation_with_its_own_line_s_equal_one_over_gamma():
+    ws, xs = np.array([0.5, 1.0, 2.0, 5.0]), np.array([0.1, 1.0])
+    grids = {"tanh": np.array([[-3.0, 0.5, 4.0, 6.0], [-5.0, -1.0, 2.0, 3.0]]),
+             "sigmoid": np.full((2, 4), -30.0)}
+    fig = plot_phase_diagrams(ws, xs, grids, window=100, limit=20)
+    panels = [ax for ax in fig.axes if ax.get_visible() and ax.get_title()]
+    assert [ax.get_title().split()[0] for ax in panels] == ["tanh", "sigmoid"]
+    dashed = [[line.get_xdata()[0] for line in ax.get_lines()] for ax in panels]
+    assert dashed == [[1.0], [4.0]]  # s = 1/γ: 1 for tanh, 4 for the sigmoid
+    assert len(panels[0].collections) == 2 and len(panels[1].collections) == 1  # no ratio-1 contour: all < 0
+    assert sum(not ax.get_visible() for ax in fig.axes) == 2  # the two unused panels
+    assert len(fig.legends) == 1
+
+
+def test_phase_diagrams_reject_bad_grids():
+    with pytest.raises(ValueError, match=r"log_ratios\['tanh'\] must have shape \(2, 3\)"):
+        plot_phase_diagrams([0.5, 1.0, 2.0], [0.1, 1.0], {"tanh": np.zeros((3, 2))})
+    with pytest.raises(ValueError, match="activation"):
+        plot_phase_diagrams([0.5, 1.0], [0.1], {"softplus": np.zeros((1, 2))})
+    with pytest.raises(ValueError, match="mapping of 1 to 4 activations"):
+        plot_phase_diagrams([0.5, 1.0], [0.1], {})

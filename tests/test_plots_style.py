@@ -126,6 +126,12 @@ def _gallery():
             np.linspace(0.5, 2.0, 16), np.logspace(-2, 1, 13),
             np.subtract.outer(-np.log10(np.logspace(-2, 1, 13)) * 10, -40 * np.log10(np.linspace(0.5, 2, 16))),
             window=100, limit=20),
+        "flow.plot_phase_diagrams": lambda: flow.plot_phase_diagrams(
+            np.linspace(0.5, 3.0, 26), np.logspace(-2, 1, 16),
+            {act: np.subtract.outer(-np.log10(np.logspace(-2, 1, 16)) * (act == "tanh") * 10,
+                                    -100 * np.log10(np.linspace(0.5, 3.0, 26) * g))
+             for act, g in (("tanh", 1.0), ("sigmoid", 0.25), ("relu", 0.6), ("identity", 1.0))},
+            window=100, limit=20),
         "flow.plot_clipping": lambda: flow.plot_clipping(
             [SimpleNamespace(log=_train_log(60, True), clip="none", threshold=0.0, baseline_mse=0.2),
              SimpleNamespace(log=_train_log(400), clip="norm", threshold=2.0, baseline_mse=0.2),

@@ -6,7 +6,7 @@ matplotlib when called and return the figure.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -88,26 +88,91 @@ def phase_grid(weight_scales: Sequence[float], input_scales: Sequence[float], *,
     return out
 
 
+def _phase_panel(ax: Any, ws: np.ndarray, xs: np.ndarray, log_ratio: np.ndarray, *, limit: float,
+                 gamma: float) -> Any:
+    """Draw one phase diagram on ``ax``: the clipped colours, the 0 contour and the line s = 1/γ."""
+    from matplotlib.colors import TwoSlopeNorm
+
+    mesh = ax.pcolormesh(ws, xs, np.clip(log_ratio, -limit, limit), cmap="RdBu_r", shading="nearest",
+                         norm=TwoSlopeNorm(0.0, -limit, limit))
+    if np.nanmin(log_ratio) < 0.0 < np.nanmax(log_ratio):  # else there is no ratio-1 line to draw
+        ax.contour(ws, xs, log_ratio, levels=[0.0], colors=PALETTE["black"], linewidths=1.5)
+    if ws.min() <= 1.0 / gamma <= ws.max():
+        ax.axvline(1.0 / gamma, color=PALETTE["orange"], ls="--", lw=2)
+    log_axis(ax)
+    ax.grid(False)
+    return mesh
+
+
+def _ratio_label(window: int, limit: float) -> str:
+    return (rf"$\log_{{10}}\,\|\partial L/\partial h_{{T-{window}}}\|\,/\,\|\partial L/\partial h_T\|$"
+            f" (clipped at $\\pm{limit:g}$)")
+
+
 @styled
 def plot_phase_diagram(weight_scales: Sequence[float], input_scales: Sequence[float], log_ratio: np.ndarray,
                        *, window: int = 100, limit: float = 20.0, gamma: float = 1.0) -> Figure:
     """Colour = log10 of the gradient ratio over ``window`` steps; the line s = 1/γ and the 0 contour."""
-    from matplotlib.colors import TwoSlopeNorm
-
     fig, ax = new_figure(height=4.4)
-    ws, xs = np.asarray(weight_scales), np.asarray(input_scales)
-    mesh = ax.pcolormesh(ws, xs, np.clip(log_ratio, -limit, limit), cmap="RdBu_r", shading="nearest",
-                         norm=TwoSlopeNorm(0.0, -limit, limit))
+    mesh = _phase_panel(ax, np.asarray(weight_scales), np.asarray(input_scales), log_ratio,
+                        limit=limit, gamma=gamma)
     cbar = fig.colorbar(mesh, ax=ax)
-    cbar.set_label(rf"$\log_{{10}}\,\|\partial L/\partial h_{{T-{window}}}\|\,/\,\|\partial L/\partial h_T\|$"
-                   f" (clipped at $\\pm{limit:g}$)")
-    ax.contour(ws, xs, log_ratio, levels=[0.0], colors=PALETTE["black"], linewidths=1.5)
-    ax.axvline(1.0 / gamma, color=PALETTE["orange"], ls="--", lw=2)
-    log_axis(ax)
+    cbar.set_label(_ratio_label(window, limit))
     ax.set_xlabel(r"$s = \sigma_{\max}(W_{hh})$ (weight scale, orthogonal init)")
     ax.set_ylabel("input scale (std of $x_t$)")
     ax.set_title(r"tanh: red explodes, blue vanishes; black: ratio 1; dashed: $s = 1/\gamma$")
-    ax.grid(False)
+    return fig
+
+
+@styled
+def plot_phase_diagrams(weight_scales: Sequence[float], input_scales: Sequence[float],
+                        log_ratios: Mapping[str, np.ndarray], *, window: int = 100,
+                        limit: float = 20.0) -> Figure:
+    """One phase diagram per activation, on the same axes and colour scale (2 × 2 panels).
+
+    Parameters
+    ----------
+    weight_scales, input_scales : sequence of float
+        The grid of :func:`phase_grid` (columns and rows).
+    log_ratios : mapping of str to ndarray of shape (len(input_scales), len(weight_scales))
+        ``{activation: phase_grid(..., activation=activation)}``, at most four
+        activations of ``rnnlib.ACTIVATIONS``, drawn in the given order.
+    window : int
+        The window of :func:`phase_grid`, for the colour bar's label.
+    limit : float
+        Colours are clipped at ±limit.
+
+    Each panel draws the ratio-1 contour where the ratio changes sign and the
+    line s = 1/γ of its activation where it falls inside the map.
+    """
+    from matplotlib.lines import Line2D
+
+    from rnnlib.activations import GAMMA
+
+    if not isinstance(log_ratios, Mapping) or not 1 <= len(log_ratios) <= 4:
+        raise ValueError(f"log_ratios must be a mapping of 1 to 4 activations, got {log_ratios!r:.80}")
+    ws, xs = np.asarray(weight_scales), np.asarray(input_scales)
+    for act, grid in log_ratios.items():
+        check_choice("activation", act, ACTIVATIONS)
+        if np.shape(grid) != (len(xs), len(ws)):
+            raise ValueError(f"log_ratios[{act!r}] must have shape {(len(xs), len(ws))} "
+                             f"(input scales, weight scales), got {np.shape(grid)}")
+    fig, axes = new_figure(2, 2, height=6.0, sharex=True, sharey=True)
+    mesh = None
+    for ax, (act, grid) in zip(axes.ravel(), log_ratios.items(), strict=False):
+        mesh = _phase_panel(ax, ws, xs, np.asarray(grid, dtype=float), limit=limit, gamma=GAMMA[act])
+        ax.set_title(rf"{act} ($\gamma = {GAMMA[act]:g}$)")
+    for ax in axes.ravel()[len(log_ratios):]:
+        ax.set_visible(False)
+    for ax in axes[1]:
+        ax.set_xlabel(r"$s = \sigma_{\max}(W_{hh})$")
+    for ax in axes[:, 0]:
+        ax.set_ylabel("input scale")
+    cbar = fig.colorbar(mesh, ax=axes, shrink=0.9)
+    cbar.set_label(_ratio_label(window, limit))
+    handles = [Line2D([], [], color=PALETTE["black"], lw=1.5, label="ratio 1"),
+               Line2D([], [], color=PALETTE["orange"], ls="--", lw=2, label=r"$s = 1/\gamma$")]
+    figure_legend(fig, handles, ncols=2)
     return fig
 
 
