@@ -28,7 +28,7 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tools.toc import toc_files  # noqa: E402
-from tools.zh_config import LANG, LOCALES, MESSAGES, ROOT, catalog, finished, gettext_config, translated_doc  # noqa: E402
+from tools.zh_config import LANG, LOCALES, ROOT, catalog, finished, gettext_config, translated_doc  # noqa: E402
 
 POT_DIR = ROOT / "_build" / "gettext"
 ALT_COMMENT = "alt text (notebook cell metadata mystnb.image.alt)"
