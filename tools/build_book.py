@@ -45,9 +45,12 @@ def build(lang: str, *, strict: bool = True, builder: str = "html") -> Path:
         subprocess.run([jupyter_book(), "build", str(ROOT), "--builder", builder, *flags], check=True)
         return ROOT / "_build" / builder
     cfg = zh_config()
+    # Each builder its own output (and doctree) folder: doctrees pickled by one builder can
+    # hold nodes another cannot write.
+    path_output = ZH_BUILD / ("build" if builder == "html" else builder)
     subprocess.run([jupyter_book(), "build", str(ROOT), "--builder", builder, "--config", str(cfg),
-                    "--path-output", str(ZH_BUILD / "build"), *flags], check=True)
-    out = ZH_BUILD / "build" / "_build" / builder
+                    "--path-output", str(path_output), *flags], check=True)
+    out = path_output / "_build" / builder
     if builder == "html":
         target = HTML / "zh"
         if target.exists():

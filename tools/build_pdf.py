@@ -55,7 +55,8 @@ def find_chromium() -> str:
 
 
 PDFS = {"en": ROOT / "_build" / "pdf" / "book.pdf", "zh": ROOT / "_build" / "pdf" / "book-zh.pdf"}
-SINGLEHTML = {"en": ROOT / "_build" / "singlehtml", "zh": ROOT / "_build" / "zh" / "build" / "_build" / "singlehtml"}
+SINGLEHTML = {"en": ROOT / "_build" / "singlehtml",
+              "zh": ROOT / "_build" / "zh" / "singlehtml" / "_build" / "singlehtml"}
 
 
 def build_pdf(out: Path | None = None, *, rebuild: bool = True, lang: str = "en") -> Path:

@@ -30,7 +30,9 @@ if __package__ in (None, ""):
 from tools.toc import toc_files  # noqa: E402
 from tools.zh_config import LANG, LOCALES, ROOT, catalog, finished, gettext_config, translated_doc  # noqa: E402
 
-POT_DIR = ROOT / "_build" / "gettext"
+POT_DIR = ROOT / "_build" / "i18n" / "_build" / "gettext"
+"""The templates (.pot): the gettext build has its own output and doctree folder under ``_build/i18n``
+(a doctree folder shared with the HTML build would make it refuse to run)."""
 ALT_COMMENT = "alt text (notebook cell metadata mystnb.image.alt)"
 """The translator comment that marks an alt-text message added by :func:`add_alt_messages`."""
 
@@ -76,7 +78,7 @@ def update() -> None:
     if POT_DIR.exists():
         shutil.rmtree(POT_DIR)
     subprocess.run([jupyter_book(), "build", str(ROOT), "--builder", "custom", "--custom-builder", "gettext",
-                    "--config", str(cfg)], check=True)
+                    "--config", str(cfg), "--path-output", str(ROOT / "_build" / "i18n")], check=True)
     for pot in list(POT_DIR.rglob("*.pot")):
         doc = pot.relative_to(POT_DIR).with_suffix("").as_posix()
         if not translated_doc(doc) or doc not in toc_files():
