@@ -10,6 +10,8 @@ that ``tools/build_book.py`` generates) the extension also
 
 - puts a notice on every page whose translation is not finished (it is shown
   in English: only the catalogs of the finished documents are given to Sphinx);
+- translates the part captions of the table of contents, which
+  sphinx-external-toc inserts after Sphinx's own translation has run;
 - translates the figures' alt text stored in notebook cell metadata
   (``mystnb.image.alt``, which Sphinx's gettext does not extract;
   ``tools/i18n.py update`` adds it to the document's catalog);
@@ -23,6 +25,8 @@ import html
 from pathlib import Path
 
 from docutils import nodes
+from sphinx import addnodes
+from sphinx.transforms import SphinxTransform
 
 LABELS = {"en": ("中文", "zh-CN", "阅读本页的中文版"), "zh": ("English", "en", "Read this page in English")}
 """Edition → (link text, hreflang, title) of its switch to the other edition."""
@@ -61,6 +65,26 @@ def translate_alt(app, doctree, docname: str) -> None:
         alt = image.get("alt")
         if alt and alt in table:
             image["alt"] = table[alt]
+
+
+class TranslateTocCaptions(SphinxTransform):
+    """zh: the part captions of the table of contents (Foundations → 基础) from the root's catalog.
+
+    sphinx-external-toc inserts the toctrees (priority 100) after Sphinx's
+    translation transform (20) has run, so their captions would stay English.
+    """
+
+    default_priority = 101
+
+    def apply(self, **kwargs) -> None:
+        app, docname = self.app, self.env.docname
+        if app.config.langswitch_edition != "zh" or docname not in app.config.langswitch_finished:
+            return
+        table = _catalog(app, docname)
+        for toctree in self.document.findall(addnodes.toctree):
+            caption = toctree.get("caption")
+            if caption in table:
+                toctree["caption"] = table[caption]
 
 
 def _launch_to_chinese(app, pagename: str, context: dict) -> None:
@@ -105,6 +129,7 @@ def setup(app):
     app.add_config_value("langswitch_finished", [], "html", types=[list])
     app.add_config_value("langswitch_catalogs", "", "html", types=[str])
     app.add_config_value("langswitch_notebooks", "", "html", types=[str])
+    app.add_transform(TranslateTocCaptions)
     app.connect("doctree-resolved", translate_alt)
     # after sphinx-book-theme (501), which adds the launch buttons
     app.connect("html-page-context", page_context, priority=502)

@@ -10,6 +10,7 @@ Chinese edition is not built (``python tools/build_book.py``).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from urllib.parse import urljoin, urlparse
 from urllib.request import url2pathname
@@ -21,6 +22,7 @@ from test_browser_book import check_page
 from tools.toc import toc_files
 from tools.zh_config import finished
 
+CJK = re.compile(r"[\u4e00-\u9fff]")
 PAGES = [f"{stem}.html" for stem in toc_files()]
 FINISHED = set(finished())
 CJK_SHARE = "(() => { const t = Array.from(document.querySelectorAll('article p, article li, article td'))" \
@@ -43,11 +45,20 @@ def chromium():
 
 
 def _switch(chromium, url: str) -> tuple[str, str, float]:
+    lang, href, share, _ = _read(chromium, url)
+    return lang, href, share
+
+
+def _read(chromium, url: str) -> tuple[str, str, float, str]:
+    """The page's lang, its language switch's target, the CJK share of its prose, its title and captions."""
     with offline_page(chromium, url) as (page, _):
         lang = page.evaluate("document.documentElement.lang")
         href = page.evaluate("document.querySelector('a.langswitch-link').href")
         share = page.evaluate(CJK_SHARE)
-    return lang, href, share
+        heads = page.evaluate("[document.querySelector('article h1').innerText].concat(Array.from("
+                              "document.querySelectorAll('.bd-sidebar .caption-text')).map(e => e.innerText))"
+                              ".join(' | ')")
+    return lang, href, share, heads
 
 
 @pytest.mark.parametrize("relative", PAGES)
@@ -57,13 +68,16 @@ def test_chinese_page_works_offline_and_switches_to_english(chromium, zh_dir, re
     assert result["problems"] == []
     assert result["broken"] == [], "images that did not load"
     assert not result["raw_tex"], "math left untypeset"
-    lang, href, share = _switch(chromium, url)
+    lang, href, share, heads = _read(chromium, url)
     assert lang == "zh-CN"
+    assert "基础 | 实践 | 挑战 | 附录" in heads, heads  # the table of contents' part captions
     target = Path(url2pathname(urlparse(href).path))
     assert target == (zh_dir.parent / relative).resolve() and target.exists()
     doc = relative.removesuffix(".html")
     if doc in FINISHED:
-        assert share > 0.5, f"{relative}: only {share:.0%} of the prose is Chinese"
+        assert CJK.search(heads.split(" | ")[0]), f"{relative}: the title is not Chinese"
+        if doc != "bibliography":  # the references themselves are not translated
+            assert share > 0.5, f"{relative}: only {share:.0%} of the prose is Chinese"
 
 
 @pytest.mark.parametrize("relative", ["intro.html", "chapters/08_vanishing_exploding.html"])
