@@ -274,7 +274,7 @@ def test_deploy_publishes_only_a_commit_of_main_whose_tests_passed():
 def test_ci_script_lints_builds_and_runs_the_readme_test_command():
     text = (ROOT / ".ci/run").read_text()
     assert "ruff check ." in text
-    assert "jupyter-book build . -W -n --keep-going" in text
+    assert "python tools/build_book.py" in text  # both editions, -W -n --keep-going
     assert "python tools/build_pdf.py" in text
     assert re.search(r"^pytest$", text, flags=re.M)
     # The other Python versions: unit tests only, no nbval, no browser, no built book.
@@ -283,7 +283,7 @@ def test_ci_script_lints_builds_and_runs_the_readme_test_command():
     )
     assert "NO INTERPRETER FOUND" in text
     readme = (ROOT / "README.md").read_text()
-    assert "pip install -r requirements.txt && jupyter-book build ." in readme
+    assert "pip install -r requirements.txt && python tools/build_book.py" in readme
     assert "```bash\npytest\n```" in readme
 
 

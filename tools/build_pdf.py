@@ -3,6 +3,8 @@
 Usage (from the repository root)::
 
     python tools/build_pdf.py            # writes _build/pdf/book.pdf
+    python tools/build_pdf.py --lang zh  # the Chinese edition: _build/pdf/book-zh.pdf (needs a CJK
+                                         # font, e.g. Debian's fonts-wqy-microhei or fonts-noto-cjk)
 
 Jupyter Book's own ``pdfhtml`` builder downloads a browser and fails offline.
 Instead, the ``singlehtml`` builder puts the whole book on one page (math
@@ -62,16 +64,33 @@ def find_chromium() -> str:
     )
 
 
+PDFS = {
+    "en": ROOT / "_build" / "pdf" / "book.pdf",
+    "zh": ROOT / "_build" / "pdf" / "book-zh.pdf",
+}
+SINGLEHTML = {
+    "en": ROOT / "_build" / "singlehtml",
+    "zh": ROOT / "_build" / "zh" / "singlehtml" / "_build" / "singlehtml",
+}
+
+
 def build_pdf(
-    out: Path = ROOT / "_build" / "pdf" / "book.pdf", *, rebuild: bool = True
+    out: Path | None = None, *, rebuild: bool = True, lang: str = "en"
 ) -> Path:
-    """Build the single-page HTML book; print it to ``out`` with headless Chromium."""
-    if rebuild:
+    """Build the single-page HTML book (``lang``: ``en`` or ``zh``) and print it to ``out`` with headless Chromium."""
+    out = out or PDFS[lang]
+    if rebuild and lang == "zh":
+        if str(ROOT) not in sys.path:
+            sys.path.insert(0, str(ROOT))
+        from tools.build_book import build
+
+        build("zh", strict=False, builder="singlehtml")
+    elif rebuild:
         # The jupyter-book next to this Python, so it works without an activated venv.
         beside = Path(sys.executable).with_name("jupyter-book")
         jb = str(beside) if beside.exists() else "jupyter-book"
         subprocess.run([jb, "build", str(ROOT), "--builder", "singlehtml"], check=True)
-    page = ROOT / "_build" / "singlehtml" / "index.html"
+    page = SINGLEHTML[lang] / "index.html"
     if not page.exists():
         raise FileNotFoundError(f"{page} is missing: the singlehtml build failed")
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -90,13 +109,17 @@ def build_pdf(
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--out", type=Path, default=ROOT / "_build" / "pdf" / "book.pdf"
+        "--out",
+        type=Path,
+        default=None,
+        help="default: _build/pdf/book.pdf (book-zh.pdf)",
     )
+    parser.add_argument("--lang", choices=["en", "zh"], default="en")
     parser.add_argument(
-        "--no-rebuild", action="store_true", help="reuse an existing _build/singlehtml"
+        "--no-rebuild", action="store_true", help="reuse an existing single-page build"
     )
     args = parser.parse_args(argv)
-    print(build_pdf(args.out, rebuild=not args.no_rebuild))
+    print(build_pdf(args.out, rebuild=not args.no_rebuild, lang=args.lang))
     return 0
 
 

@@ -45,7 +45,7 @@ def teaser_figure(seq_len: int = 100):
         logs = flow_model(
             seq_len, scale, activation="identity", n_hidden=32, seed=0
         ).log10_norms()
-        ax.plot(t, 10.0 ** logs, color=colour, lw=2.2, label=label)
+        ax.plot(t, 10.0**logs, color=colour, lw=2.2, label=label)
     log_axis(ax)
     ax.set_xlabel(f"time step $t$ (the loss sits at $t = T = {seq_len}$)")
     ax.set_ylabel(r"$\|\partial L / \partial h_t\|$")
@@ -56,6 +56,7 @@ def teaser_figure(seq_len: int = 100):
 
 def _px_size(svg: str) -> str:
     """Give the root ``<svg>`` its size in CSS px at DPI px per inch (matplotlib writes pt)."""
+
     def px(match: re.Match) -> str:
         return f'{match.group(1)}="{float(match.group(2)) / 72 * DPI:.0f}px"'
 

@@ -21,12 +21,13 @@ from rnnlib.explorer.core import Explorer, explorer
 from rnnlib.explorer.draw import render_svg, static_svg, svg_inner
 from rnnlib.explorer.page import model_data, rounded
 from rnnlib.explorer.spec import PRESETS, check_setting, controls
-from rnnlib.explorer.strings import STRINGS, plain, text
+from rnnlib.explorer.strings import STRINGS, STRINGS_ZH, plain, text
 from rnnlib.explorer.view import FlowView, fixed, flow_view, format_pow10, verdict_text
 
 __all__ = [
     "PRESETS",
     "STRINGS",
+    "STRINGS_ZH",
     "Explorer",
     "FlowView",
     "check_setting",

@@ -38,7 +38,7 @@ from rnnlib.explorer.spec import (
     Y_STEPS,
     Control,
 )
-from rnnlib.explorer.strings import STRINGS, text
+from rnnlib.explorer.strings import STRINGS, TRANSLATIONS, text
 from rnnlib.explorer.view import FlowView
 from rnnlib.flow import flow_base, flow_inputs
 from rnnlib.rnn import INITS
@@ -82,11 +82,16 @@ def model_data(n_hidden: int = 32, seed: int = 0, max_len: int = 1000) -> str:
 
 
 def script_config(table: tuple[Control, ...], settings: dict[str, object]) -> str:
-    """The tables and constants explorer.js works from, as JSON (nothing is repeated in the script)."""
+    """The tables and constants explorer.js works from, as JSON (nothing is repeated in the script).
+
+    ``strings`` is the English table and ``translations`` the others by language: the script
+    picks by the page's ``<html lang>`` (``zh-CN`` in the Chinese edition of the book), so one
+    stored output serves both editions.
+    """
     config = {
         "geometry": GEOMETRY, "threshold": THRESHOLD, "log10Max": LOG10_MAX, "log10Tiny": LOG10_TINY,
         "markersUpTo": MARKERS_UP_TO, "ySteps": Y_STEPS, "xSteps": X_STEPS, "gamma": GAMMA,
-        "strings": STRINGS, "controls": [c.as_data() for c in table],
+        "strings": STRINGS, "translations": TRANSLATIONS, "controls": [c.as_data() for c in table],
         "presets": [{"name": k, "settings": v} for k, v in PRESETS.items()], "settings": settings,
     }
     return json.dumps(config, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")

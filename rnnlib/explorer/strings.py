@@ -81,6 +81,73 @@ STRINGS: dict[str, str] = {
 }
 """Message id → text (an HTML fragment with ``{name}`` fields)."""
 
+
+STRINGS_ZH: dict[str, str] = {
+    # controls
+    "seq_len": "序列长度 T",
+    "weight_scale": "W<sub>hh</sub> 的权重缩放",
+    "input_scale": "输入缩放",
+    "activation": "激活函数 f",
+    "init": "W<sub>hh</sub> 的初始化",
+    "hold_y": "固定 y 轴",
+    "controls_label": "梯度流探索器的控件",
+    "presets_label": "预设",
+    # presets: name and what it shows
+    "preset_vanishing": "梯度消失",
+    "preset_vanishing_about": "tanh，s = 0.9：γ·s < 1，所以梯度必然消失。",
+    "preset_edge": "临界 γ·s = 1",
+    "preset_edge_about": "线性单元，W<sub>hh</sub> 为正交矩阵，s = 1：每一步都保持梯度的大小；曲线落在上界上。",
+    "preset_exploding": "梯度爆炸（线性）",
+    "preset_exploding_about": "线性单元，s 略大于 1：1.1<sup>100</sup> ≈ 1.4e4，落在上界上。",
+    "preset_chaotic": "混沌的 tanh",
+    "preset_chaotic_about": "tanh，s = 2，输入较弱：动力学是混沌的，梯度爆炸，但远低于上界。",
+    "preset_saturated": "饱和的 tanh",
+    "preset_saturated_about": "同样 s = 2 但输入较强：单元饱和，f′ ≈ 0，尽管 γ·s = 2，梯度仍然消失。",
+    # plot
+    "plot_label": "梯度范数随时间步的变化。",
+    "axis_x": "时间步 t",
+    "axis_y": "‖∂L/∂h<sub>t</sub>‖（对数坐标）",
+    "legend_measured": "实测",
+    "legend_bound": "上界 (γ·s)<sup>T−t</sup>",
+    "legend_previous": "上一次",
+    "zero": "0",
+    "zero_note": "恰好为 0",
+    "overflow_line": "高于此线 float64 上溢（1.8e308）",
+    "underflow_line": "低于此线 float64 下溢（2.2e-308）",
+    "clipped": "超出固定坐标轴的值画在边缘上",
+    "title": "{activation}，{init}，权重缩放 {weight_scale}，输入缩放 {input_scale}，T = {seq_len}",
+    # verdict
+    "kind_vanishing": "梯度消失",
+    "kind_exploding": "梯度爆炸",
+    "kind_stable": "稳定",
+    "steps_one": "{n} 步",
+    "steps_other": "{n} 步",
+    "verdict_zero": "{kind}：回溯 {steps} 到 t = 0 处的梯度恰好为 0（每条路径都被切断）。",
+    "verdict_vanishing": "{kind}：回溯 {steps} 到 t = 0 处的梯度是最后一步的 {ratio}。",
+    "verdict_exploding": "{kind}：回溯 {steps} 到 t = 0 处的梯度是最后一步的 {ratio} 倍。",
+    "verdict_stable": "{kind}：回溯 {steps} 到 t = 0 处的梯度是最后一步的 {ratio} 倍（相差不到 10 倍）。",
+    "details": "‖∂L/∂h<sub>0</sub>‖ = {first}{first_note}，平均每步 ×{rate}；上界 "
+               "(γ·s)<sup>T</sup> = {bound}{bound_note}。s = σ<sub>max</sub>(W<sub>hh</sub>) = {s}，"
+               "γ = {gamma}，γ·s = {gs}。",
+    "beyond_max": "（> 1.8e308：超出 float64 范围）",
+    "beyond_tiny": "（< 2.2e-308：超出 float64 范围）",
+    "hint_zero": "所有 ReLU 单元都处于关闭状态，所以每一步 f′ = 0，没有梯度反向流动。",
+    "hint_guaranteed": "γ·s < 1：上界本身在衰减，所以无论输入如何，梯度都必然消失。",
+    "hint_allowed": "γ·s ≥ 1 允许梯度增长，但并不强制增长：这里 f′(a<sub>t</sub>) 始终远小于 γ。"
+                    "对于 tanh 和输入缩放 1，只有在 s ≈ 2 附近才开始增长（试试预设“混沌的 tanh”）。",
+    "hint_exploding": "梯度增长需要 γ·s > 1；实测曲线始终低于上界。",
+    "hint_stable": "在这些时间步上梯度大致保持其大小；只有 γ·s = 1 的线性单元能在任意 T 下保持它。",
+    # the stored output before any script runs
+    "static_alt": "探索器默认设置的静态图。{verdict} {details}",
+    "static_hint": "这是默认设置的静态图：运行这个单元格（在受信任的笔记本中）即可得到交互式探索器。",
+    "noscript": "JavaScript 已关闭：图中显示的是默认设置。",
+}
+"""The Chinese table (terms as in ``locales/zh_CN/GLOSSARY.md``); the page script picks it when the
+page's ``<html lang>`` is Chinese (``zh-CN``, the Chinese edition of the book)."""
+
+TRANSLATIONS: dict[str, dict[str, str]] = {"zh": STRINGS_ZH}
+"""Language (the primary subtag of ``<html lang>``) → string table; English is :data:`STRINGS`."""
+
 _FIELD = re.compile(r"\{(\w+)\}")
 _TAG = re.compile(r"<(/?)(sub|sup)>")
 

@@ -4,7 +4,13 @@
  * rnnlibExplorer(P, C, D): P the id prefix, C explorer.page.script_config(), D explorer.page.model_data(). */
 function rnnlibExplorer(P, C, D) {
   "use strict";
-  var G = C.geometry, S = C.strings;
+  var G = C.geometry, S = pickStrings(C);
+  // The page's language picks the string table: <html lang="zh-CN"> (the Chinese edition) -> C.translations.zh.
+  function pickStrings(c) {
+    var lang = c.lang || (typeof document !== "undefined" && document.documentElement && document.documentElement.lang) || "";
+    var primary = String(lang).toLowerCase().split("-")[0];
+    return (c.translations && Object.prototype.hasOwnProperty.call(c.translations, primary)) ? c.translations[primary] : c.strings;
+  }
   function unpack(b64) {  // base64 of little-endian float64 bytes -> Float64Array
     var s = atob(b64), bytes = new Uint8Array(s.length), i;
     for (i = 0; i < s.length; i++) bytes[i] = s.charCodeAt(i);

@@ -1,0 +1,75 @@
+"""The explorer in Chinese: STRINGS_ZH mirrors STRINGS, and the page script picks it by <html lang>."""
+
+import json
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from rnnlib.explorer import STRINGS, STRINGS_ZH, model_data
+from rnnlib.explorer.page import asset, script_config
+from rnnlib.explorer.spec import controls
+from rnnlib.explorer.strings import TRANSLATIONS
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+FIELD = re.compile(r"\{(\w+)\}")
+TAGS = re.compile(r"</?(?:sub|sup)>")
+
+
+def test_chinese_table_has_every_key_and_the_same_fields_and_marks():
+    assert set(STRINGS_ZH) == set(STRINGS)
+    for key, en in STRINGS.items():
+        zh = STRINGS_ZH[key]
+        assert sorted(FIELD.findall(zh)) == sorted(FIELD.findall(en)), key
+        assert len(TAGS.findall(zh)) == len(TAGS.findall(en)), key
+
+
+def test_chinese_table_is_chinese():
+    symbols_only = {"zero"}
+    for key, zh in STRINGS_ZH.items():
+        if key in symbols_only:
+            assert zh == STRINGS[key]
+            continue
+        assert CJK.search(zh), f"{key} is not translated: {zh!r}"
+        words = re.findall(r"[A-Za-z]{4,}", TAGS.sub("", FIELD.sub("", zh)))
+        assert set(words) <= {"tanh", "JavaScript", "float", "ReLU"}, (key, words)
+
+
+def test_glossary_terms_in_the_explorer():
+    assert STRINGS_ZH["preset_vanishing"] == "梯度消失" and STRINGS_ZH["kind_exploding"] == "梯度爆炸"
+    assert "时间步" in STRINGS_ZH["axis_x"] and "序列长度" in STRINGS_ZH["seq_len"]
+
+
+def test_stored_html_carries_both_tables_deterministically():
+    config = json.loads(script_config(controls(), {"seq_len": 1}))
+    assert config["strings"] == STRINGS and config["translations"] == {"zh": STRINGS_ZH}
+    assert TRANSLATIONS == {"zh": STRINGS_ZH}
+    assert script_config(controls(), {"seq_len": 1}) == script_config(controls(), {"seq_len": 1})
+
+
+NODE = shutil.which("node")
+
+
+def _verdicts(lang):
+    if NODE is None:
+        pytest.skip("node is not installed")
+    config = json.loads(script_config(controls(), {}))
+    if lang is not None:
+        config["lang"] = lang
+    script = (asset("explorer.js") + "\nvar api = rnnlibExplorer('gfx', " + json.dumps(config, ensure_ascii=False)
+              + ", " + model_data() + ");\nvar r = api.compute(100, 0.9, 'tanh', 'orthogonal', 1.0);\n"
+              "console.log(JSON.stringify({v: api.verdict(r.logs), svg: api.svgInner({seq_len: 100, "
+              "weight_scale: 0.9, activation: 'tanh', init: 'orthogonal', input_scale: 1.0}, r, null, null)[0]}));\n")
+    out = subprocess.run([NODE, "-e", script], capture_output=True, text=True, check=True, timeout=60)
+    return json.loads(out.stdout)
+
+
+def test_page_script_picks_the_table_by_language():
+    en, zh, zh_tw, fr = _verdicts(None), _verdicts("zh-CN"), _verdicts("zh-TW"), _verdicts("fr")
+    assert en["v"][1].startswith(STRINGS["kind_vanishing"] + ":")
+    assert zh["v"][1].startswith(STRINGS_ZH["kind_vanishing"] + "：")
+    assert "回溯 100 步" in zh["v"][1] and "step" not in zh["v"][1]
+    assert STRINGS_ZH["axis_x"] in zh["svg"] and STRINGS["axis_x"] not in zh["svg"]
+    assert zh_tw == zh  # any Chinese page gets the Chinese table
+    assert fr == en  # a language without a table falls back to English

@@ -1,0 +1,234 @@
+"""The Chinese edition: catalogs of finished documents complete, glossary used, zh config, Chinese notebooks."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import polib
+import pytest
+import yaml
+
+from tools.i18n import alt_texts, counts, documents
+from tools.toc import toc_files
+from tools.zh_config import FINISHED, ROOT, catalog, finished, glossary, translated_doc, write_jieba_dict, zh_config
+from tools.zh_notebooks import messages, translate_markdown, translate_notebook, zh_notebook_path
+
+
+def _code(nb: dict) -> list:
+    """Source and stored outputs of every code cell (the figure metadata may be translated)."""
+    return [(c["source"], c.get("outputs")) for c in nb["cells"] if c["cell_type"] == "code"]
+
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+FINISHED_DOCS = finished()
+MAIN_TERMS = {
+    "backpropagation through time": "随时间反向传播", "recurrent neural network": "循环神经网络",
+    "hidden state": "隐状态", "vanishing gradient": "梯度消失", "exploding gradient": "梯度爆炸",
+    "gradient clipping": "梯度裁剪", "truncated backpropagation through time": "截断的随时间反向传播",
+    "teacher forcing": "强制教学", "long short-term memory": "长短期记忆网络", "gated recurrent unit": "门控循环单元",
+    "forget gate": "遗忘门", "input gate": "输入门", "output gate": "输出门", "update gate": "更新门",
+    "reset gate": "重置门", "memory cell": "记忆元", "weight sharing": "权重共享", "unfolding": "展开",
+    "Jacobian": "雅可比矩阵", "spectral norm": "谱范数", "gradient checkpointing": "梯度检查点",
+    "real-time recurrent learning": "实时循环学习", "encoder–decoder": "编码器–解码器", "perplexity": "困惑度",
+    "baseline": "基线",
+}
+
+
+# --- staged completeness -----------------------------------------------------------------------------
+
+def test_finished_documents_are_pages_of_the_book_with_catalogs():
+    assert FINISHED_DOCS, f"{FINISHED} lists no document"
+    assert len(set(FINISHED_DOCS)) == len(FINISHED_DOCS)
+    for doc in FINISHED_DOCS:
+        assert doc in toc_files(), doc
+        assert translated_doc(doc), f"{doc} is not translated in the Chinese edition"
+        assert catalog(doc).exists(), doc
+
+
+@pytest.mark.parametrize("doc", FINISHED_DOCS)
+def test_finished_document_has_no_untranslated_or_fuzzy_message(doc):
+    c = counts(doc)
+    assert c["total"] > 0
+    assert (c["untranslated"], c["fuzzy"]) == (0, 0), f"{doc}: {c}"
+
+
+def test_counts_see_untranslated_and_fuzzy_messages(tmp_path, monkeypatch):
+    po = polib.POFile()
+    po.append(polib.POEntry(msgid="a", msgstr="甲"))
+    po.append(polib.POEntry(msgid="b", msgstr=""))
+    po.append(polib.POEntry(msgid="c", msgstr="丙", flags=["fuzzy"]))
+    po.append(polib.POEntry(msgid="d", msgstr="丁", obsolete=True))
+    (tmp_path / "x.po").write_text(str(po), encoding="utf-8")
+    monkeypatch.setattr("tools.i18n.catalog", lambda doc: tmp_path / f"{doc}.po")
+    assert counts("x") == {"translated": 1, "untranslated": 1, "fuzzy": 1, "total": 3}
+
+
+def test_api_pages_have_no_catalogs():
+    assert not any(d.startswith("api/") for d in documents())
+    assert not list((ROOT / "locales" / "zh_CN" / "LC_MESSAGES").glob("api*"))
+
+
+@pytest.mark.parametrize("doc", [d for d in FINISHED_DOCS if (ROOT / f"{d}.ipynb").exists()])
+def test_finished_notebook_alt_texts_are_in_its_catalog(doc):
+    ids = {e.msgid for e in polib.pofile(str(catalog(doc)))}
+    assert set(alt_texts(ROOT / f"{doc}.ipynb")) <= ids
+
+
+def test_every_notebook_catalog_has_its_alt_texts_as_messages():
+    found = 0
+    for doc in documents():
+        nb = ROOT / f"{doc}.ipynb"
+        if nb.exists():
+            ids = {e.msgid for e in polib.pofile(str(catalog(doc)))}
+            found += len(set(alt_texts(nb)) & ids)
+    assert found >= 40  # the chapters' figures (mystnb.image.alt); gettext itself does not extract them
+
+
+# --- glossary --------------------------------------------------------------------------------------
+
+def test_glossary_fixes_the_main_terms():
+    rows = glossary()
+    assert len(rows) >= 40
+    by_en = {alt.strip(): row["zh"] for row in rows for alt in row["en"].split(";")}
+    for en, zh in MAIN_TERMS.items():
+        assert by_en.get(en) == zh, en
+    assert len({r["en"] for r in rows}) == len(rows), "a term is listed twice"
+
+
+def _term_pattern(en: str) -> re.Pattern:
+    return re.compile(r"(?<![\w-])" + re.escape(en).replace(r"\ ", r"\s+") + r"(?![\w-])", re.I)
+
+
+@pytest.mark.parametrize("doc", FINISHED_DOCS)
+def test_finished_catalog_uses_the_glossary(doc):
+    checked = [(alt.strip(), row["zh"]) for row in glossary() if row["checked"] for alt in row["en"].split(";")]
+    bad = []
+    for entry in polib.pofile(str(catalog(doc))):
+        if entry.obsolete or not entry.msgstr:
+            continue
+        for en, zh in checked:
+            if _term_pattern(en).search(entry.msgid) and zh not in entry.msgstr:
+                bad.append(f"{en!r} → {zh!r} missing in: {entry.msgstr[:60]}")
+    assert bad == []
+
+
+def test_glossary_check_catches_a_wrong_term():
+    assert _term_pattern("hidden state").search("carries a hidden\nstate from each step")
+    assert not _term_pattern("baseline").search("baselines")  # the check looks for whole words only
+
+
+def test_jieba_dictionary_keeps_glossary_terms_whole(tmp_path):
+    jieba = pytest.importorskip("jieba")
+    path = write_jieba_dict(tmp_path / "dict.txt")
+    words = [line.split()[0] for line in path.read_text(encoding="utf-8").splitlines()]
+    assert "梯度消失" in words and "随时间反向传播" in words
+    tok = jieba.Tokenizer()
+    tok.load_userdict(str(path))
+    assert "梯度消失" in tok.lcut("循环神经网络的梯度消失问题")
+
+
+# --- the generated zh configuration ----------------------------------------------------------------
+
+def test_zh_config_is_derived_from_config_yml(tmp_path):
+    en = yaml.safe_load((ROOT / "_config.yml").read_text())
+    zh = yaml.safe_load(zh_config(tmp_path / "_config.yml").read_text())
+    sc = zh["sphinx"]["config"]
+    assert sc["language"] == "zh_CN" and sc["langswitch_edition"] == "zh"
+    assert zh["html"]["baseurl"] == en["html"]["baseurl"].rstrip("/") + "/zh/"
+    assert Path(sc["html_search_options"]["dict"]).exists()
+    assert sorted(sc["langswitch_finished"]) == sorted(FINISHED_DOCS)
+    staged = Path(sc["locale_dirs"][0]) / "zh_CN" / "LC_MESSAGES"
+    assert sorted(p.relative_to(staged).with_suffix("").as_posix() for p in staged.rglob("*.po")) == sorted(FINISHED_DOCS)
+    assert "langswitch" in sc["extensions"] and "langswitch" in zh["sphinx"]["local_extensions"]
+    # everything else is the English configuration
+    for key in ("execute", "parse", "repository", "launch_buttons", "bibtex_bibfiles"):
+        assert zh[key] == en[key]
+
+
+def test_language_switch_urls_are_relative():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("langswitch", ROOT / "_ext" / "langswitch.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    assert mod.other_url("intro", "en") == "zh/intro.html"
+    assert mod.other_url("chapters/08b_clipping", "en") == "../zh/chapters/08b_clipping.html"
+    assert mod.other_url("intro", "zh") == "../intro.html"
+    assert mod.other_url("chapters/08b_clipping", "zh") == "../../chapters/08b_clipping.html"
+
+
+# --- Chinese notebooks -----------------------------------------------------------------------------
+
+def test_markdown_translation_replaces_paragraph_list_item_table_cell_and_keeps_the_rest():
+    src = ("# Title\n\nA paragraph on\ntwo lines.\n\n- **Bold** item\n\n| a | b |\n|---|---|\n| cell | `code` |\n\n"
+           ":::{admonition} Note title\nbody\n:::\n")
+    table = {"Title": "标题", "A paragraph on two lines.": "一段。", "**Bold** item": "**粗体**条目",
+             "cell": "单元", "Note title": "注意", "missing": "没有"}
+    out, placed = translate_markdown(src, table)
+    assert out == ("# 标题\n\n一段。\n\n- **粗体**条目\n\n| a | b |\n|---|---|\n| 单元 | `code` |\n\n"
+                   ":::{admonition} 注意\nbody\n:::\n")
+    assert set(placed) == set(table) - {"missing"}
+    out, _ = translate_markdown("a cell in a sentence\n", {"cell": "单元"})
+    assert out == "a cell in a sentence\n"  # only whole blocks
+
+
+def test_intro_translated_as_markdown_places_every_message_of_its_body():
+    table = messages("intro")
+    out, placed = translate_markdown((ROOT / "intro.md").read_text(encoding="utf-8"), table)
+    # not in the body: the toc's part captions and the front matter's description
+    unplaced = set(table) - set(placed)
+    assert len(unplaced) <= 5, unplaced
+    assert "## 记号" in out and "| $h_t$ | $(H,)$ | 隐状态；$h_0$ 是初始状态 |" in out
+
+
+@pytest.mark.parametrize("doc", [d for d in toc_files() if (ROOT / f"{d}.ipynb").exists()])
+def test_every_chapter_can_be_placed_message_by_message(doc):
+    """A pseudo-translation of the whole catalog lands in the notebook; code and outputs are untouched."""
+    if not catalog(doc).exists():
+        pytest.skip(f"no catalog for {doc}: run python tools/i18n.py update")
+    nb = json.loads((ROOT / f"{doc}.ipynb").read_text(encoding="utf-8"))
+    fake = {e.msgid: "译〔" + e.msgid + "〕" for e in polib.pofile(str(catalog(doc))) if not e.obsolete}
+    zh, placed = translate_notebook(nb, fake)
+    assert len(set(fake) - placed) <= 2, set(fake) - placed  # a stale catalog shows here too
+    assert _code(zh) == _code(nb)
+
+
+def test_chinese_notebooks_match_the_catalogs_and_the_english_code():
+    folder = ROOT / "zh"
+    expected = {zh_notebook_path(d) for d in FINISHED_DOCS if (ROOT / f"{d}.ipynb").exists()}
+    present = set(folder.rglob("*.ipynb")) if folder.exists() else set()
+    assert present == expected, "run python tools/i18n.py notebooks"
+    for path in expected:
+        doc = path.relative_to(folder).with_suffix("").as_posix()
+        en = json.loads((ROOT / f"{doc}.ipynb").read_text(encoding="utf-8"))
+        zh = json.loads(path.read_text(encoding="utf-8"))
+        assert zh == translate_notebook(en, messages(doc))[0], f"{path} is stale: python tools/i18n.py notebooks"
+        assert _code(zh) == _code(en)
+
+
+# --- the built Chinese edition (skipped when not built) ----------------------------------------------
+
+def _zh_html() -> Path:
+    folder = ROOT / "_build" / "html" / "zh"
+    if not (folder / "searchindex.js").exists():
+        pytest.skip("the Chinese edition is not built: python tools/build_book.py")
+    return folder
+
+
+def test_search_index_finds_vanishing_gradient_in_chapter_8():
+    text = (_zh_html() / "searchindex.js").read_text(encoding="utf-8")
+    index = json.loads(text[text.index("(") + 1:text.rindex(")")])
+    docs = index["terms"].get("梯度消失")
+    assert docs is not None, "梯度消失 is not one word of the index (jieba dictionary?)"
+    docs = docs if isinstance(docs, list) else [docs]
+    assert any(index["docnames"][i].startswith("chapters/08") for i in docs)
+
+
+def test_built_finished_pages_are_chinese_and_others_carry_the_notice():
+    folder = _zh_html()
+    for doc in toc_files():
+        page = (folder / f"{doc}.html").read_text(encoding="utf-8")
+        assert '<html lang="zh-CN"' in page, doc
+        assert ("langswitch-notice" in page) == (doc not in FINISHED_DOCS), doc

@@ -1,0 +1,202 @@
+"""The Chinese edition's catalogs: refresh them, count what is translated, make the Chinese notebooks.
+
+Usage (from the repository root)::
+
+    python tools/i18n.py update      # after an English change: .pot (gettext build) -> locales/zh_CN/*.po
+    python tools/i18n.py stats       # per document: translated / untranslated / fuzzy
+    python tools/i18n.py notebooks   # zh/chapters/*.ipynb of the finished chapters, from the catalogs
+    python tools/i18n.py check       # exit 1 if a finished document has an untranslated or fuzzy message
+
+``update`` runs Sphinx's gettext builder with ``gettext_compact: false`` (one
+catalog per document; code cells and outputs are not extracted), adds the
+figures' alt text from notebook cell metadata (``mystnb.image.alt``, which
+gettext does not extract), leaves the API reference out, and merges the
+templates into ``locales/zh_CN/LC_MESSAGES/*.po`` with sphinx-intl: a changed
+English paragraph becomes a *fuzzy* message, a new one an untranslated one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tools.toc import toc_files  # noqa: E402
+from tools.zh_config import (
+    LANG,
+    LOCALES,
+    ROOT,
+    catalog,
+    finished,
+    gettext_config,
+    translated_doc,
+)  # noqa: E402
+
+POT_DIR = ROOT / "_build" / "i18n" / "_build" / "gettext"
+"""The templates (.pot): the gettext build has its own output and doctree folder under ``_build/i18n``
+(a doctree folder shared with the HTML build would make it refuse to run)."""
+ALT_COMMENT = "alt text (notebook cell metadata mystnb.image.alt)"
+"""The translator comment that marks an alt-text message added by :func:`add_alt_messages`."""
+
+
+def jupyter_book() -> str:
+    beside = Path(sys.executable).with_name("jupyter-book")
+    return str(beside) if beside.exists() else "jupyter-book"
+
+
+def alt_texts(notebook: Path) -> list[str]:
+    """The alt texts stored in a notebook's cell metadata (``mystnb.image.alt``), in order."""
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    out = []
+    for cell in cells:
+        alt = cell.get("metadata", {}).get("mystnb", {}).get("image", {}).get("alt")
+        if alt and alt not in out:
+            out.append(alt)
+    return out
+
+
+def add_alt_messages(pot_dir: Path = POT_DIR) -> int:
+    """Append each notebook's alt texts to its document's ``.pot`` as extra messages; return how many."""
+    import polib
+
+    added = 0
+    for doc in toc_files():
+        nb, pot_path = ROOT / f"{doc}.ipynb", pot_dir / f"{doc}.pot"
+        if not nb.exists() or not pot_path.exists():
+            continue
+        pot = polib.pofile(str(pot_path))
+        for alt in alt_texts(nb):
+            if pot.find(alt) is None:
+                pot.append(
+                    polib.POEntry(
+                        msgid=alt,
+                        msgstr="",
+                        comment=ALT_COMMENT,
+                        occurrences=[(f"{doc}.ipynb", "mystnb.image.alt")],
+                    )
+                )
+                added += 1
+        pot.save(str(pot_path))
+    return added
+
+
+def update() -> None:
+    """Extract the English messages and merge them into the Chinese catalogs."""
+    cfg = gettext_config(ROOT / "_build" / "i18n" / "_config.yml")
+    if POT_DIR.exists():
+        shutil.rmtree(POT_DIR)
+    subprocess.run(
+        [
+            jupyter_book(),
+            "build",
+            str(ROOT),
+            "--builder",
+            "custom",
+            "--custom-builder",
+            "gettext",
+            "--config",
+            str(cfg),
+            "--path-output",
+            str(ROOT / "_build" / "i18n"),
+        ],
+        check=True,
+    )
+    for pot in list(POT_DIR.rglob("*.pot")):
+        doc = pot.relative_to(POT_DIR).with_suffix("").as_posix()
+        if not translated_doc(doc) or doc not in toc_files():
+            pot.unlink()
+    print(f"{add_alt_messages()} alt-text messages added")
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sphinx_intl",
+            "update",
+            "-p",
+            str(POT_DIR),
+            "-l",
+            LANG,
+            "-d",
+            str(LOCALES),
+            "-w",
+            "0",
+        ],
+        check=True,
+    )
+
+
+def counts(doc: str) -> dict[str, int]:
+    """Translated, untranslated and fuzzy message counts of a document's catalog (obsolete ones ignored)."""
+    import polib
+
+    po = polib.pofile(str(catalog(doc)))
+    live = [e for e in po if not e.obsolete]
+    fuzzy = sum(1 for e in live if e.fuzzy)
+    translated = sum(1 for e in live if e.translated())
+    return {
+        "translated": translated,
+        "untranslated": len(live) - translated - fuzzy,
+        "fuzzy": fuzzy,
+        "total": len(live),
+    }
+
+
+def documents() -> list[str]:
+    """The documents that have a catalog, in reading order."""
+    return [d for d in toc_files() if translated_doc(d) and catalog(d).exists()]
+
+
+def stats() -> int:
+    done = set(finished())
+    print(
+        f"{'document':40s} {'translated':>10s} {'untransl.':>10s} {'fuzzy':>6s}  finished"
+    )
+    for doc in documents():
+        c = counts(doc)
+        print(
+            f"{doc:40s} {c['translated']:>10d} {c['untranslated']:>10d} {c['fuzzy']:>6d}  "
+            f"{'yes' if doc in done else ''}"
+        )
+    return 0
+
+
+def check() -> int:
+    """Every finished document: 0 untranslated and 0 fuzzy messages."""
+    bad = []
+    for doc in finished():
+        if not catalog(doc).exists():
+            bad.append(f"{doc}: no catalog")
+            continue
+        c = counts(doc)
+        if c["untranslated"] or c["fuzzy"]:
+            bad.append(f"{doc}: {c['untranslated']} untranslated, {c['fuzzy']} fuzzy")
+    print("\n".join(bad) or f"{len(finished())} finished documents, all translated")
+    return 1 if bad else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("command", choices=["update", "stats", "notebooks", "check"])
+    args = parser.parse_args(argv)
+    if args.command == "update":
+        update()
+        return stats()
+    if args.command == "stats":
+        return stats()
+    if args.command == "check":
+        return check()
+    from tools.zh_notebooks import write_all
+
+    for path in write_all():
+        print(path.relative_to(ROOT))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
