@@ -251,7 +251,8 @@ def lstm_jacobians(params: dict[str, np.ndarray], x_t: object, h_prev: object,
         ∂c_t/∂h_{t-1} = diag(c_{t-1} ⊙ Γ^f(1−Γ^f)) W^f_h + diag(c̃_t ⊙ Γ^i(1−Γ^i)) W^i_h
                         + diag(Γ^i ⊙ (1 − c̃_t²)) W^c_h
         ∂c_t/∂c_{t-1} = diag(Γ^f_t)                       (h_{t-1} fixed)
-        ∂h_t/∂h_{t-1} = diag(tanh(c_t) ⊙ Γ^o(1−Γ^o)) W^o_h + diag(Γ^o ⊙ (1 − tanh² c_t)) ∂c_t/∂h_{t-1}
+        ∂h_t/∂h_{t-1} = diag(tanh(c_t) ⊙ Γ^o(1−Γ^o)) W^o_h
+                        + diag(Γ^o ⊙ (1 − tanh² c_t)) ∂c_t/∂h_{t-1}
         ∂h_t/∂c_{t-1} = diag(Γ^o ⊙ (1 − tanh² c_t)) diag(Γ^f_t)
 
     Parameters are those of :func:`lstm_step`.
@@ -343,7 +344,7 @@ def gru_hidden_jacobian(params: dict[str, np.ndarray], x_t: object, h_prev: obje
 
         ∂h_t/∂h_{t-1} = diag(Γ^u) + diag((h_{t-1} − h̃_t) ⊙ Γ^u(1−Γ^u)) W^u_h
                         + diag((1 − Γ^u) ⊙ (1 − h̃_t²)) [diag(Γ^r) W^n_h
-                                                       + diag((W^n_h h_{t-1} + b^n_h) ⊙ Γ^r(1−Γ^r)) W^r_h]
+                            + diag((W^n_h h_{t-1} + b^n_h) ⊙ Γ^r(1−Γ^r)) W^r_h]
 
     Parameters are those of :func:`gru_step`.
 

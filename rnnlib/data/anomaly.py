@@ -190,7 +190,8 @@ def choose_threshold(scores: np.ndarray, labels: np.ndarray) -> float:
 
     Examples
     --------
-    >>> choose_threshold(np.array([0.1, 0.2, 0.9, 0.8, 0.3]), np.array([0, 0, 1, 1, 0], dtype=bool))
+    >>> scores = np.array([0.1, 0.2, 0.9, 0.8, 0.3])
+    >>> choose_threshold(scores, np.array([0, 0, 1, 1, 0], dtype=bool))
     0.55
     """
     scores = check_array("scores", scores, (None,), labels="(n,)")

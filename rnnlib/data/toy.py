@@ -209,8 +209,10 @@ def variable_length_sums(
     Examples
     --------
     >>> batch = variable_length_sums(3, min_len=2, max_len=5, seed=0)
-    >>> bool(batch.x.shape[0] == batch.lengths.max()), bool(batch.mask.sum() == batch.lengths.sum())
-    (True, True)
+    >>> bool(batch.x.shape[0] == batch.lengths.max())
+    True
+    >>> bool(batch.mask.sum() == batch.lengths.sum())
+    True
     """
     n_seq = check_int("n_seq", n_seq)
     min_len = check_int("min_len", min_len)
