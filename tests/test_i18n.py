@@ -12,8 +12,22 @@ import yaml
 
 from tools.i18n import alt_texts, counts, documents
 from tools.toc import toc_files
-from tools.zh_config import FINISHED, ROOT, catalog, finished, glossary, translated_doc, write_jieba_dict, zh_config
-from tools.zh_notebooks import messages, translate_markdown, translate_notebook, zh_notebook_path
+from tools.zh_config import (
+    FINISHED,
+    ROOT,
+    catalog,
+    finished,
+    glossary,
+    translated_doc,
+    write_jieba_dict,
+    zh_config,
+)
+from tools.zh_notebooks import (
+    messages,
+    translate_markdown,
+    translate_notebook,
+    zh_notebook_path,
+)
 
 
 def _code(nb: dict) -> list:

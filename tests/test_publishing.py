@@ -342,7 +342,9 @@ def _run_tool(*args: str, **kwargs) -> subprocess.CompletedProcess:
 def test_tools_are_outside_the_package_and_documented_as_scripts():
     assert not (ROOT / "rnnlib" / "tools").exists()
     assert set(SCRIPTS) == {
+        "build_book",
         "build_pdf",
+        "i18n",
         "make_teaser",
         "run_notebooks",
         "sync_repo_url",
@@ -356,7 +358,7 @@ def test_tools_are_outside_the_package_and_documented_as_scripts():
         assert "parents[2]" not in path.read_text(), path.name  # the root is parents[1]
 
 
-@pytest.mark.parametrize("name", ["build_pdf", "run_notebooks"])
+@pytest.mark.parametrize("name", ["build_book", "build_pdf", "i18n", "run_notebooks"])
 def test_tool_scripts_start_from_the_root(name):
     out = _run_tool(f"tools/{name}.py", "--help")
     assert out.returncode == 0 and out.stdout.startswith(f"usage: {name}.py"), (
