@@ -2,7 +2,8 @@
 
 import numpy as np
 import pytest
-import torch
+
+torch = pytest.importorskip("torch")
 from torch.autograd.functional import jacobian
 
 from rnnlib.book import gates
