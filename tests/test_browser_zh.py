@@ -25,9 +25,20 @@ from tools.zh_config import finished
 CJK = re.compile(r"[\u4e00-\u9fff]")
 PAGES = [f"{stem}.html" for stem in toc_files()]
 FINISHED = set(finished())
-CJK_SHARE = "(() => { const t = Array.from(document.querySelectorAll('article p, article li, article td'))" \
-    ".map(e => e.innerText).join(''); const letters = (t.match(/[A-Za-z\\u4e00-\\u9fff]/g) || []).length;" \
-    " return letters ? (t.match(/[\\u4e00-\\u9fff]/g) || []).length / letters : 0; })()"
+# Share of Chinese characters among the letters of the prose: text nodes of paragraphs, list
+# items and table cells, leaving out code, math, citations and links (titles of English works).
+CJK_SHARE = r"""(() => {
+  let cjk = 0, letters = 0;
+  for (const e of document.querySelectorAll('article p, article li, article td')) {
+    const walk = document.createTreeWalker(e, NodeFilter.SHOW_TEXT);
+    for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+      if (n.parentElement.closest('code, pre, mjx-container, .math, cite, a.reference')) continue;
+      cjk += (n.textContent.match(/[\u4e00-\u9fff]/g) || []).length;
+      letters += (n.textContent.match(/[A-Za-z\u4e00-\u9fff]/g) || []).length;
+    }
+  }
+  return letters ? cjk / letters : 0;
+})()"""
 
 
 @pytest.fixture(scope="module")

@@ -38,7 +38,7 @@ def _title(stem: str) -> str:
         )
     match = re.search(r"^# (.+)$", text, flags=re.M)
     assert match, f"{stem} has no '# ' title"
-    return match.group(1).strip()
+    return re.sub(r"[`*]", "", match.group(1)).strip()  # as rendered: no Markdown marks
 
 
 # --- one repository URL -------------------------------------------------------------
