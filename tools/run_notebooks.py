@@ -6,7 +6,8 @@ Usage (from the repository root)::
     python tools/run_notebooks.py chapters/03_unfolding_bptt.ipynb
 
 Each notebook runs in a fresh ``python3`` kernel with its own folder as the
-working directory, as in Jupyter, ``jupyter-book build`` and nbval. Commit the
+working directory, as in Jupyter, ``jupyter-book build`` and nbval, and with the
+numerical kernels pinned (``tools/kernels.py``), as under pytest and in CI. Commit the
 executed notebooks: the book renders the stored outputs, and strict nbval
 checks that the code still produces them.
 """
@@ -16,7 +17,13 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tools import kernels  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -74,13 +81,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--timeout", type=int, default=600, help="per-cell timeout in seconds"
     )
+    parser.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        default=1,
+        help="notebooks run at once (each kernel uses one thread)",
+    )
     args = parser.parse_args(argv)
+    if args.jobs < 1:
+        parser.error(f"--jobs must be at least 1; got {args.jobs}")
+    # Before any kernel starts: the kernels inherit the pinned environment.
+    applied = kernels.apply()
+    print(f"numerical kernels: {applied or 'not pinned'}", flush=True)
     paths = args.notebooks or sorted((ROOT / "chapters").glob("*.ipynb"))
-    total = 0.0
-    for path in paths:
+
+    def one(path: Path) -> float:
         seconds = run(path, timeout=args.timeout)
-        total += seconds
         print(f"{path.name}: {seconds:.1f} s", flush=True)
+        return seconds
+
+    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        total = sum(pool.map(one, paths))
     print(f"all {len(paths)} notebooks: {total:.1f} s")
     return 0
 
