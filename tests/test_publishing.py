@@ -105,18 +105,20 @@ def test_install_cell_installs_from_the_repository_when_missing(monkeypatch):
     assert calls[0][1:4] == ["-m", "pip", "install"]
 
 
-def test_binder_installs_from_requirements():
+def test_requirements_install_rnnlib_and_the_pinned_stack():
     lines = (ROOT / "requirements.txt").read_text().splitlines()
-    assert "-e ." in lines
-    assert "torch==2.13.0" in lines and "jupyter-book==1.0.4.post1" in lines
+    assert "-e file:." in lines
+    assert "torch==2.13.0+cpu" in lines and "jupyter-book==1.0.4.post1" in lines
 
 
 def test_torch_pin_is_written_once_in_requirements():
-    """.ci/run and deploy.yml read it from requirements.txt; the extra is unpinned."""
+    """Written in requirements.in and its generated lock; .ci/run and deploy.yml read it
+    from the lock; the extra is unpinned."""
     pin = re.compile(r"torch\s*(==|~=|<=|<)\s*\d")
     pinned = [
         path.relative_to(ROOT).as_posix()
         for path in [
+            ROOT / "requirements.in",
             ROOT / "requirements.txt",
             ROOT / "pyproject.toml",
             ROOT / ".ci" / "run",
@@ -125,7 +127,7 @@ def test_torch_pin_is_written_once_in_requirements():
         ]
         if pin.search(path.read_text())
     ]
-    assert pinned == ["requirements.txt"]
+    assert pinned == ["requirements.in", "requirements.txt"]
     grep = "grep -E '^torch==' requirements.txt"
     assert grep in (ROOT / ".ci" / "run").read_text()
     assert grep in (ROOT / ".github" / "workflows" / "deploy.yml").read_text()
@@ -345,6 +347,7 @@ def test_tools_are_outside_the_package_and_documented_as_scripts():
         "build_book",
         "build_pdf",
         "i18n",
+        "kernels",
         "make_teaser",
         "run_notebooks",
         "sync_repo_url",

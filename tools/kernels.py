@@ -31,7 +31,8 @@ once, fixes only the thread counts and returns ``None``.
 Usage: ``import tools.kernels; tools.kernels.apply()`` before numpy or torch is
 imported (the repository's ``conftest.py`` and ``tools/run_notebooks.py`` do this);
 ``BPTT_KERNELS=alt`` selects the alternative path, ``BPTT_KERNELS=off`` pins nothing.
-``python tools/kernels.py`` prints what would be set, as shell ``export`` lines.
+``python tools/kernels.py`` prints what would be set, as shell ``export`` lines
+(``eval "$(python tools/kernels.py)"`` pins a shell, e.g. before ``jupyter lab``).
 """
 
 from __future__ import annotations
@@ -40,7 +41,9 @@ import os
 import platform
 import subprocess
 import sys
+import tomllib
 import warnings
+from pathlib import Path
 
 THREADS = {
     "OMP_NUM_THREADS": "1",
@@ -68,6 +71,7 @@ PATHS = {
 }
 
 SELECTOR = "BPTT_KERNELS"
+EXEMPTIONS = Path(__file__).resolve().parents[1] / "tests" / "kernel_exemptions.toml"
 _warned = False
 
 
@@ -150,6 +154,12 @@ def apply(name: str | None = None) -> str | None:
             _warned = True
         return None
     return name
+
+
+def exemptions() -> dict[tuple[str, str], str]:
+    """``{(notebook path, cell id): reason}`` from ``tests/kernel_exemptions.toml``."""
+    data = tomllib.loads(EXEMPTIONS.read_text(encoding="utf-8"))
+    return {(c["notebook"], c["id"]): c["reason"] for c in data.get("cell", [])}
 
 
 def main() -> int:
