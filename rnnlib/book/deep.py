@@ -1,4 +1,4 @@
-"""Deep (stacked) and bidirectional RNNs with hand-written BPTT (chapter 5b of the book).
+"""Deep (stacked) and bidirectional RNNs with hand-written BPTT (section 5.8 of the book).
 
 A stack of L layers, layer ℓ = 1 … L, each with one or two directions d ∈ {→, ←}::
 

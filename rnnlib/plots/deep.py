@@ -1,4 +1,4 @@
-"""Figures of the deep and bidirectional RNN section (5b) and the teacher-forcing section (5c).
+"""Figures of section 5.8 (deep and bidirectional RNNs) and section 5.9 (teacher forcing).
 
 * :func:`plot_stack_gradients`: ‖∂L/∂h_t^{(ℓ,d)}‖ against t, one panel per
   layer (top layer on top) and per loss placement, → and ← in each panel;
