@@ -121,6 +121,31 @@ def test_lstm_jacobian_product_over_steps(lstm):
     assert _rel(prod, ref) <= 1e-8
 
 
+def test_lstm_cell_jacobians_do_not_chain_but_the_bypass_closes_the_gap(lstm):
+    """eq-gates-full holds o_{t-1} fixed; over two steps o_1 depends on c_0 through h_0."""
+    cell, p = lstm
+    rng = np.random.default_rng(5)
+    x1, x2 = rng.normal(size=N_IN), rng.normal(size=N_IN)
+    c0, o0 = rng.normal(size=H), rng.uniform(size=H)
+    h0 = o0 * np.tanh(c0)
+    s1 = gates.lstm_step(p, x1, h0, c0)
+
+    def c2_of_c0(c):
+        h = torch.tensor(o0) * torch.tanh(c)
+        return cell(torch.tensor(x2)[None], cell(torch.tensor(x1)[None], (h[None], c[None])))[1][0]
+
+    ref = jacobian(c2_of_c0, torch.tensor(c0)).numpy()
+    M1 = gates.lstm_cell_jacobian(p, x1, c0, o0)
+    M2 = gates.lstm_cell_jacobian(p, x2, s1.c, s1.o)
+    assert _rel(M2 @ M1, ref) > 1e-2  # the product of one-step derivatives misses a path
+    dc2_dh1 = gates.lstm_jacobians(p, x2, s1.h, s1.c).dc_dh
+    bypass = (dc2_dh1 * (np.tanh(s1.c) * s1.o * (1 - s1.o))) @ (p["Wo_h"] * (o0 * (1 - np.tanh(c0) ** 2)))
+    assert _rel(M2 @ M1 + bypass, ref) <= 1e-8
+    pair = gates.lstm_state_jacobian(p, x2, s1.h, s1.c) @ gates.lstm_state_jacobian(p, x1, h0, c0)
+    lift = np.vstack([np.diag(o0 * (1 - np.tanh(c0) ** 2)), np.eye(H)])
+    assert _rel(pair[H:] @ lift, ref) <= 1e-8
+
+
 def test_gru_step_and_jacobian_against_autograd(gru, point):
     cell, p = gru
     x, h, _, _ = point

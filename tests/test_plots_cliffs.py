@@ -33,7 +33,9 @@ def _figures():
                                    {"fast": 0.01 * 0.99 ** k, "slow": 0.98 ** k}),
         "dropout": dropout_figure({"none": np.ones((2, 10)), "naive dropout": 0.5 * np.ones((2, 10))},
                                   {"none": np.ones(2), "naive dropout": np.array([0.4, 0.6])},
-                                  every=10, baseline=0.2),
+                                  early={"none": np.array([0.5, 0.5]), "naive dropout": np.array([0.3, 0.4])},
+                                  every=10, baselines={"noise floor": 0.2},
+                                  test_baselines={"linear AR(16), test": 0.25}),
     }
 
 
@@ -75,9 +77,18 @@ def test_leaky_and_dropout_content_and_errors():
     assert ax.get_yscale() == "log" and len(ax.lines) == 2 * 2 + 1 and len(ax2.lines) == 2
     ax, ax2 = figs["dropout"].axes
     assert list(ax.lines[0].get_xdata()) == list(range(10, 101, 10))
+    # Right panel: per variant the seeds after training (dots), their mean (bar), the early-stopped
+    # seeds (circles); then the noise floor on both panels and the test baseline on the right.
+    assert len(ax2.lines) == 2 * 3 + 2
+    assert [line.get_ydata()[0] for line in ax2.lines[-2:]] == [0.2, 0.25]
+    labels = [t.get_text() for t in figs["dropout"].legends[0].get_texts()]
+    assert labels == ["none", "naive dropout", "noise floor", "linear AR(16), test",
+                      "after the last epoch", "early-stopped"]
     with pytest.raises(ValueError, match="same labels"):
         leaky_flow_figure({"a": [1.0]}, {"b": [1.0]}, {"g": [1.0]})
     with pytest.raises(ValueError, match="same variants"):
         dropout_figure({"a": [[1.0]]}, {"b": [1.0]})
+    with pytest.raises(ValueError, match="same variants"):
+        dropout_figure({"a": [[1.0]]}, {"a": [1.0]}, early={"b": [1.0]})
     with pytest.raises(ValueError, match="paths must hold"):
         cliff_figure([0.0, 1.0], [0.0, 1.0], [0.0, 1.0], {}, wall=0.5, zoom=(0, 1))

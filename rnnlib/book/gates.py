@@ -273,9 +273,10 @@ def lstm_state_jacobian(params: dict[str, np.ndarray], x_t: object, h_prev: obje
                         c_prev: object) -> np.ndarray:
     """∂(h_t, c_t)/∂(h_{t-1}, c_{t-1}) as one (2H, 2H) matrix, h first.
 
-    The product of these matrices over steps is the Jacobian of the whole
-    state across many steps; its lower-right block is ∂c_T/∂c_t with h_t held
-    fixed. Parameters are those of :func:`lstm_step`.
+    (h_t, c_t) is a function of (h_{t-1}, c_{t-1}) and x_t alone, so by the
+    chain rule the product of these matrices over steps is exactly the
+    Jacobian of the whole state across many steps; its lower-right block is
+    ∂c_T/∂c_t with h_t held fixed. Parameters are those of :func:`lstm_step`.
     """
     J = lstm_jacobians(params, x_t, h_prev, c_prev)
     return np.block([[J.dh_dh, J.dh_dc], [J.dc_dh, J.dc_dc]])
@@ -283,14 +284,18 @@ def lstm_state_jacobian(params: dict[str, np.ndarray], x_t: object, h_prev: obje
 
 def lstm_cell_jacobian(params: dict[str, np.ndarray], x_t: object, c_prev: object,
                        o_prev: object) -> np.ndarray:
-    """The full ∂c_t/∂c_{t-1}: the cell path and the gate terms through h_{t-1}.
+    """∂c_t/∂c_{t-1} with x_t and the output gate Γ^o_{t-1} held fixed: the cell path and the gate terms.
 
     h_{t-1} = Γ^o_{t-1} ⊙ tanh(c_{t-1}) is itself a function of c_{t-1} (the
     output gate Γ^o_{t-1} depends on h_{t-2} and x_{t-1}, held fixed), so::
 
         ∂c_t/∂c_{t-1} = diag(Γ^f_t) + (∂c_t/∂h_{t-1}) diag(Γ^o_{t-1} ⊙ (1 − tanh² c_{t-1}))
 
-    with ∂c_t/∂h_{t-1} from :func:`lstm_jacobians`.
+    with ∂c_t/∂h_{t-1} from :func:`lstm_jacobians`. This is the c-by-c block
+    of the Jacobian of the step (Γ^o_{t-1}, c_{t-1}) ↦ (Γ^o_t, c_t), exact for
+    one step but not a factor of a product over steps: c_{t-2} also reaches
+    c_t through h_{t-2} → Γ^o_{t-1} → h_{t-1}, bypassing c_{t-1}. Products
+    over steps multiply :func:`lstm_state_jacobian` instead.
 
     Parameters
     ----------

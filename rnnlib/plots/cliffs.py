@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from rnnlib._validation import check_array
+from rnnlib._validation import check_array, check_int, check_real
 from rnnlib.plots import CYCLE, PALETTE, figure_legend, log_axis, new_figure, styled
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -119,39 +119,61 @@ def leaky_flow_figure(measured: Mapping[str, Sequence[float]], bounds: Mapping[s
 
 @styled
 def dropout_figure(curves: Mapping[str, Sequence[Sequence[float]]],
-                   final: Mapping[str, Sequence[float]], *, every: int = 1, baseline: float | None = None,
-                   baseline_label: str = "noise floor", ylabel: str = "test loss (MSE)") -> Figure:
-    """Test loss during training, mean over seeds (left), and the final test loss of every seed (right).
+                   final: Mapping[str, Sequence[float]], *, every: int = 1,
+                   early: Mapping[str, Sequence[float]] | None = None,
+                   baselines: Mapping[str, float] | None = None,
+                   test_baselines: Mapping[str, float] | None = None) -> Figure:
+    """Validation MSE during training, mean over seeds (left); test MSE of every seed (right).
 
     Parameters
     ----------
-    curves : mapping of str to array_like of shape (n_seeds, n_epochs)
-        Variant (legend label) → test loss every ``every`` epochs, one row per seed.
+    curves : mapping of str to array_like of shape (n_seeds, n_evaluations)
+        Variant (legend label) → validation MSE every ``every`` epochs, one row per seed.
     final : mapping of str to array_like of shape (n_seeds,)
-        Variant → final test loss of each seed.
-    baseline : float, optional
-        A reference loss (dotted line), labelled ``baseline_label``.
+        Variant → test MSE of each seed after the last epoch (filled dots, bar: mean).
+    early : mapping of str to array_like of shape (n_seeds,), optional
+        Variant → test MSE of each seed at its early-stopped epoch (open circles).
+    baselines : mapping of str to float, optional
+        Reference levels drawn on both panels (e.g. the noise floor), label → MSE.
+    test_baselines : mapping of str to float, optional
+        Reference levels of the test set only (e.g. a baseline model's test
+        MSE), drawn on the right panel.
     """
-    if not curves or set(final) != set(curves):
-        raise ValueError("curves and final must hold the same variants (at least one)")
-    fig, (ax, ax2) = new_figure(1, 2, height=3.6, sharey=True)
+    if not curves or set(final) != set(curves) or (early is not None and set(early) != set(curves)):
+        raise ValueError("curves, final (and early) must hold the same variants (at least one)")
+    every = check_int("every", every)
+    fig, (ax, ax2) = new_figure(1, 2, height=3.8, sharey=True)
     for i, (label, c) in enumerate(curves.items()):
         c = np.atleast_2d(check_array(f"curves[{label!r}]", c, (None, None)))
         colour = CYCLE[i % len(CYCLE)]
         ep = every * np.arange(1, c.shape[1] + 1)
         ax.plot(ep, c.mean(axis=0), color=colour, label=label)
         f = check_array(f"final[{label!r}]", final[label], (None,))
-        ax2.plot(np.full(f.size, i), f, ls="none", marker="o", ms=6, color=colour, alpha=0.9)
-        ax2.plot([i - 0.25, i + 0.25], [f.mean()] * 2, color=colour, lw=2.2)
-    if baseline is not None:
+        x = np.full(f.size, float(i))
+        ax2.plot(x - 0.12, f, ls="none", marker="o", ms=6, color=colour, alpha=0.9)
+        ax2.plot([i - 0.3, i + 0.06], [f.mean()] * 2, color=colour, lw=2.2)
+        if early is not None:
+            e = check_array(f"early[{label!r}]", early[label], (None,))
+            ax2.plot(np.full(e.size, i + 0.18), e, ls="none", marker="o", ms=6, mfc="white", mec=colour,
+                     mew=1.6)
+    styles = (":", "-.")
+    for k, (name, level) in enumerate((baselines or {}).items()):
         for a in (ax, ax2):
-            a.axhline(baseline, color=PALETTE["grey"], ls=":", lw=1.3)
-        ax.plot([], [], color=PALETTE["grey"], ls=":", lw=1.3, label=baseline_label)
+            a.axhline(check_real(f"baselines[{name!r}]", level), color=PALETTE["grey"],
+                      ls=styles[k % 2], lw=1.3)
+        ax.plot([], [], color=PALETTE["grey"], ls=styles[k % 2], lw=1.3, label=name)
+    for name, level in (test_baselines or {}).items():
+        ax2.axhline(check_real(f"test_baselines[{name!r}]", level), color=PALETTE["black"], ls="--", lw=1.2)
+        ax.plot([], [], color=PALETTE["black"], ls="--", lw=1.2, label=name)
+    ax.plot([], [], ls="none", marker="o", ms=6, color=PALETTE["grey"], label="after the last epoch")
+    if early is not None:
+        ax.plot([], [], ls="none", marker="o", ms=6, mfc="white", mec=PALETTE["grey"], mew=1.6,
+                label="early-stopped")
     ax.set_xlabel("epoch")
-    ax.set_ylabel(ylabel)
-    ax.set_title("During training (mean of the seeds)")
+    ax.set_ylabel("MSE")
+    ax.set_title("Validation, during training")
     ax2.set_xticks(range(len(final)), [str(k).replace(" ", "\n", 1) for k in final])
-    ax2.set_title("After training (dots: seeds, bar: mean)")
+    ax2.set_title("Test, after training (per seed)")
     ax2.set_xlim(-0.6, len(final) - 0.4)
-    figure_legend(fig, ncols=5)
+    figure_legend(fig, ncols=4)
     return fig
