@@ -20,15 +20,17 @@ def _close():
 
 
 def _figures():
-    w = np.linspace(-2, 2.5, 501)
-    loss = np.where(w < 1.7, 0.1 * (w - 1.6) ** 2, 1.5)
-    grad = np.gradient(loss, w)
-    path = (np.array([0.8, 1.75, -1.5]), np.array([0.06, 1.5, 1.5]), np.array([-0.16, 1.3, 0.0]))
+    w, b = np.linspace(3, 7, 41), np.linspace(-4, -1, 31)
+    loss = np.where(b[:, None] > 0.5 - 0.62 * w[None, :], 0.05, 0.45)
+    steps = np.arange(6)
+    plain = (6 - 0.2 * steps, -2.2 - 0.1 * steps, 0.2 - 0.01 * steps, 0.1 + steps)
+    plain[0][-1], plain[1][-1] = 900.0, 1500.0  # the last step leaves the map
+    clipped = (6 - 0.2 * steps, -2.2 - 0.1 * steps, 0.2 - 0.03 * steps, np.r_[0.1 + steps[:-1], 0.0])
     k = np.arange(201)
     rates = {f"$\\alpha = {a:g}$": (1 - 0.2 * a) ** k for a in (1.0, 0.5)}
     return {
-        "cliff": cliff_figure(w, loss, grad, {"plain step": path, "clipped step, τ = 0.05": path},
-                              wall=1.7, zoom=(0.6, 2.2)),
+        "cliff": cliff_figure(w, b, loss, {"plain descent": plain, "clipped, τ = 1": clipped},
+                              wall=(np.array([4.3, 7.0]), np.array([-2.2, -3.9])), clip=1.0),
         "leaky": leaky_flow_figure({lab: 0.9 * v for lab, v in rates.items()}, rates,
                                    {"fast": 0.01 * 0.99 ** k, "slow": 0.98 ** k}),
         "dropout": dropout_figure({"none": np.ones((2, 10)), "naive dropout": 0.5 * np.ones((2, 10))},
@@ -64,11 +66,17 @@ def test_house_style(name, monkeypatch):
 
 def test_cliff_figure_content():
     fig = _figures()["cliff"]
-    ax, ax_g = fig.axes
-    assert ax_g.get_yscale() == "log" and ax_g.get_xlim() == (0.6, 2.2)
+    ax, ax_g, ax_l = fig.axes[:3]
+    assert ax.get_xlim() == (3.0, 7.0) and ax.get_ylim() == (-4.0, -1.0)
+    assert ax_g.get_yscale() == "log" and ax_l.get_yscale() == "log"
     labels = [t.get_text() for t in fig.legends[0].get_texts()]
-    assert labels == ["loss $L(w)$", "plain step", "clipped step, τ = 0.05", "the wall"]
-    assert len([c for c in ax.get_children() if isinstance(c, matplotlib.text.Annotation)]) == 4
+    assert labels == ["plain descent", "clipped, τ = 1", "start", "the wall", r"threshold $\tau = 1$"]
+    notes = [c for c in ax.get_children() if isinstance(c, matplotlib.text.Annotation)]
+    assert any("(900, 1500)" in n.get_text() for n in notes)  # where the step off the map lands
+    plain_path = ax.lines[0]
+    assert len(plain_path.get_xdata()) == 5  # drawn up to the last point inside the map
+    g = ax_g.lines[1].get_ydata()  # zero gradients are not drawn on the log axis
+    assert np.isnan(g[-1]) and np.all(np.isfinite(g[:-1]))
 
 
 def test_leaky_and_dropout_content_and_errors():
@@ -90,5 +98,9 @@ def test_leaky_and_dropout_content_and_errors():
         dropout_figure({"a": [[1.0]]}, {"b": [1.0]})
     with pytest.raises(ValueError, match="same variants"):
         dropout_figure({"a": [[1.0]]}, {"a": [1.0]}, early={"b": [1.0]})
-    with pytest.raises(ValueError, match="paths must hold"):
-        cliff_figure([0.0, 1.0], [0.0, 1.0], [0.0, 1.0], {}, wall=0.5, zoom=(0, 1))
+    with pytest.raises(ValueError, match="runs must hold"):
+        cliff_figure([0.0, 1.0], [0.0, 1.0], np.zeros((2, 2)), {}, wall=([0.0], [0.0]), clip=1.0)
+    with pytest.raises(ValueError, match=r"loss must have shape \(len\(b\), len\(w\)\)"):
+        cliff_figure([0.0, 1.0], [0.0, 1.0, 2.0], np.zeros((2, 2)), {}, wall=([0.0], [0.0]), clip=1.0)
+    fig = dropout_figure({"a": [[1.0, 2.0]]}, {"a": [1.0]}, every=100, xlabel="training step")
+    assert fig.axes[0].get_xlabel() == "training step"

@@ -1,4 +1,4 @@
-"""Figures of chapters 8e and 8f: the cliff of a one-unit RNN, leaky units, dropout runs.
+"""Figures of chapters 8e and 8f: the cliff of a one-unit RNN, leaky units, training runs, dropout runs.
 
 Every function returns a matplotlib ``Figure`` in the book's style
 (:mod:`rnnlib.plots`); matplotlib is imported when a function is called.
@@ -12,67 +12,104 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from rnnlib._validation import check_array, check_int, check_real
-from rnnlib.plots import CYCLE, PALETTE, figure_legend, log_axis, new_figure, styled
+from rnnlib.plots import (
+    CYCLE,
+    FONT_PT,
+    PALETTE,
+    figure_legend,
+    log_axis,
+    new_figure,
+    styled,
+)
+
+FONT_PT_SMALL = FONT_PT["small"]
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
 
 @styled
-def cliff_figure(w: Sequence[float], loss: Sequence[float], grad: Sequence[float],
-                 paths: Mapping[str, Sequence[Sequence[float]]], *, wall: float,
-                 zoom: tuple[float, float]) -> Figure:
-    """The loss of the one-unit RNN along w (left) and abs(∂L/∂w) near the wall (right, log).
+def cliff_figure(w: Sequence[float], b: Sequence[float], loss: Sequence[Sequence[float]],
+                 runs: Mapping[str, tuple[Sequence[float], Sequence[float], Sequence[float], Sequence[float]]],
+                 *, wall: tuple[Sequence[float], Sequence[float]], clip: float) -> Figure:
+    """Gradient descent at Pascanu et al.'s wall: the loss over (w, b) with the paths (left),
+    the loss and the gradient norm at each step (right, log scales).
 
     Parameters
     ----------
-    w, loss, grad : array_like of shape (N,)
-        A fine grid of weights, the loss and ∂L/∂w on it.
-    paths : mapping of str to (w_path, loss_path, grad_path)
-        For each descent (legend label), the weights it visited, the loss and
-        the gradient there; drawn as numbered points joined by arrows.
-    wall : float
-        Position of the wall (dotted vertical line).
-    zoom : (float, float)
-        w range of the right panel.
+    w, b : array_like of shape (nw,) and (nb,)
+        The grid of the map (its extent is the extent of the left panel).
+    loss : array_like of shape (nb, nw)
+        E on that grid.
+    runs : mapping of str to (w_path, b_path, loss_path, grad_norm_path)
+        For each descent (legend label), the points it visited, E and ‖∇E‖ there,
+        each of shape (steps+1,). A step that leaves the map is drawn as an arrow to
+        the edge, labelled with where it lands.
+    wall : (array_like, array_like)
+        Points (w, b) of the wall line, drawn dotted.
+    clip : float
+        The clipping threshold τ, a dashed line in the gradient panel.
     """
+    from matplotlib.gridspec import GridSpec
+
     w = check_array("w", w, (None,))
-    loss = check_array("loss", loss, w.shape, labels="w.shape")
-    grad = check_array("grad", grad, w.shape, labels="w.shape")
-    if not paths:
-        raise ValueError("paths must hold at least one descent")
-    fig, (ax, ax_g) = new_figure(1, 2, height=3.6)
-    ax.plot(w, loss, color=PALETTE["grey"], lw=1.4, label="loss $L(w)$")
-    inside = (w >= zoom[0]) & (w <= zoom[1])
-    ax_g.plot(w[inside], np.maximum(np.abs(grad[inside]), 1e-12), color=PALETTE["grey"], lw=1.4)
-    colours = (PALETTE["vermillion"], PALETTE["blue"], PALETTE["green"])
+    b = check_array("b", b, (None,))
+    loss = check_array("loss", loss, (b.size, w.size), labels="(len(b), len(w))")
+    if not runs:
+        raise ValueError("runs must hold at least one descent")
+    fig, _ = new_figure(height=4.3)
+    fig.delaxes(fig.axes[0])
+    grid = GridSpec(2, 2, figure=fig, width_ratios=[1.25, 1])
+    ax = fig.add_subplot(grid[:, 0])
+    ax_g = fig.add_subplot(grid[0, 1])
+    ax_l = fig.add_subplot(grid[1, 1], sharex=ax_g)
+    mesh = ax.pcolormesh(w, b, loss, cmap="viridis", shading="auto", rasterized=True)
+    fig.colorbar(mesh, ax=ax, location="bottom", shrink=0.8, pad=0.02,
+                 label=r"$E = (h_{50} - 0.7)^2$")
+    box = (w.min(), w.max(), b.min(), b.max())
+    colours = (PALETTE["vermillion"], PALETTE["sky"], PALETTE["orange"])
     markers = ("o", "s", "^")
-    for i, (label, (wp, lp, gp)) in enumerate(paths.items()):
-        wp = check_array(f"paths[{label!r}][0]", wp, (None,))
-        lp = check_array(f"paths[{label!r}][1]", lp, wp.shape, labels="its w_path.shape")
-        gp = check_array(f"paths[{label!r}][2]", gp, wp.shape, labels="its w_path.shape")
-        c = colours[i % 3]
-        ax.plot(wp, lp, ls="none", marker=markers[i % 3], ms=6, color=c, label=label,
-                mfc="white" if i else c, mew=1.6, zorder=3)
-        for k in range(len(wp) - 1):
-            ax.annotate("", xy=(wp[k + 1], lp[k + 1]), xytext=(wp[k], lp[k]),
-                        arrowprops={"arrowstyle": "->", "color": c, "lw": 1.1,
-                                    "shrinkA": 4, "shrinkB": 4})
-        near = (wp >= zoom[0]) & (wp <= zoom[1])
-        ax_g.plot(wp[near], np.abs(gp[near]), ls="none", marker=markers[i % 3], ms=6, color=c,
-                  mfc="white" if i else c, mew=1.6, zorder=3)
-    for a in (ax, ax_g):
-        a.axvline(wall, color=PALETTE["black"], ls=":", lw=1.2)
-    ax.axvline(wall, color=PALETTE["black"], ls=":", lw=1.2, label="the wall")
+    for i, (label, path) in enumerate(runs.items()):
+        wp = check_array(f"runs[{label!r}][0]", path[0], (None,))
+        bp, lp, gp = (check_array(f"runs[{label!r}][{j}]", path[j], wp.shape, labels="its w_path.shape")
+                      for j in (1, 2, 3))
+        c, m = colours[i % 3], markers[i % 3]
+        inside = (wp >= box[0]) & (wp <= box[1]) & (bp >= box[2]) & (bp <= box[3])
+        stop = int(np.argmin(inside)) if not inside.all() else wp.size
+        ax.plot(wp[:stop], bp[:stop], color=c, lw=0.6, marker=m, ms=2.5, label=label,
+                zorder=3 + 0.5 * (i == 0))  # the first run on top: the runs coincide at first
+        if 0 < stop < wp.size:  # the step that leaves the map: an arrow towards where it lands
+            span = np.array([box[1] - box[0], box[3] - box[2]])
+            start = np.array([wp[stop - 1], bp[stop - 1]])
+            d = np.array([wp[stop], bp[stop]]) - start
+            d = d / span / np.linalg.norm(d / span)  # direction in axes units
+            end = start + 0.3 * span * d
+            ax.annotate("", xy=end, xytext=start, zorder=4,
+                        arrowprops={"arrowstyle": "->", "color": c, "lw": 1.6})
+            ax.annotate(f"jumps to\n$(w, b) = ({wp[stop]:.0f}, {bp[stop]:.0f})$", xy=end, xytext=(0, 3),
+                        textcoords="offset points", color="white", fontsize=FONT_PT_SMALL,
+                        ha="right", va="bottom", zorder=4)
+        steps = np.arange(wp.size)
+        top = 3 + 0.5 * (i == 0)
+        ax_g.plot(steps, np.where(gp > 0, gp, np.nan), color=c, lw=0.8, marker=m, ms=1.5, zorder=top)
+        ax_l.plot(steps, lp, ls="none", color=c, marker=m, ms=1.5, zorder=top)
+    ax.plot(wp[0], bp[0], ls="none", marker="*", ms=11, color="white", mec="black", label="start", zorder=4)
+    ww, wb = check_array("wall[0]", wall[0], (None,)), check_array("wall[1]", wall[1], (None,))
+    ax.plot(ww, wb, color=PALETTE["black"], ls=":", lw=1.6, label="the wall")
+    ax.set_xlim(box[0], box[1])
+    ax.set_ylim(box[2], box[3])
     ax.set_xlabel("recurrent weight $w$")
-    ax.set_ylabel(r"loss $\frac{1}{2}(h_T - y)^2$")
-    ax.set_title("Loss along $w$: a valley next to a wall")
-    ax_g.set_xlim(*zoom)
-    log_axis(ax_g)
-    ax_g.set_xlabel("recurrent weight $w$")
-    ax_g.set_ylabel(r"$|\partial L/\partial w|$")
-    ax_g.set_title("Gradient near the wall")
-    figure_legend(fig, ncols=4)
+    ax.set_ylabel("bias $b$")
+    ax.set_title("Loss over $(w, b)$ and the two paths")
+    ax.grid(False)
+    ax_g.axhline(clip, color=PALETTE["black"], ls="--", lw=1.0, label=rf"threshold $\tau = {clip:g}$")
+    for a, name in ((ax_g, r"$\|\nabla E\|$"), (ax_l, "loss $E$")):
+        log_axis(a)
+        a.set_ylabel(name)
+    ax_g.tick_params(labelbottom=False)
+    ax_l.set_xlabel("step")
+    ax_g.set_title("At each step")
+    figure_legend(fig, ncols=5)
     return fig
 
 
@@ -122,7 +159,8 @@ def dropout_figure(curves: Mapping[str, Sequence[Sequence[float]]],
                    final: Mapping[str, Sequence[float]], *, every: int = 1,
                    early: Mapping[str, Sequence[float]] | None = None,
                    baselines: Mapping[str, float] | None = None,
-                   test_baselines: Mapping[str, float] | None = None) -> Figure:
+                   test_baselines: Mapping[str, float] | None = None, ylabel: str = "MSE",
+                   xlabel: str = "epoch", left_title: str = "Validation, during training") -> Figure:
     """Validation MSE during training, mean over seeds (left); test MSE of every seed (right).
 
     Parameters
@@ -138,6 +176,10 @@ def dropout_figure(curves: Mapping[str, Sequence[Sequence[float]]],
     test_baselines : mapping of str to float, optional
         Reference levels of the test set only (e.g. a baseline model's test
         MSE), drawn on the right panel.
+    ylabel, xlabel : str
+        Axis labels (the x axis counts ``every`` · 1, 2, …).
+    left_title : str
+        Title of the left panel (what its curves measure).
     """
     if not curves or set(final) != set(curves) or (early is not None and set(early) != set(curves)):
         raise ValueError("curves, final (and early) must hold the same variants (at least one)")
@@ -169,9 +211,9 @@ def dropout_figure(curves: Mapping[str, Sequence[Sequence[float]]],
     if early is not None:
         ax.plot([], [], ls="none", marker="o", ms=6, mfc="white", mec=PALETTE["grey"], mew=1.6,
                 label="early-stopped")
-    ax.set_xlabel("epoch")
-    ax.set_ylabel("MSE")
-    ax.set_title("Validation, during training")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(left_title)
     ax2.set_xticks(range(len(final)), [str(k).replace(" ", "\n", 1) for k in final])
     ax2.set_title("Test, after training (per seed)")
     ax2.set_xlim(-0.6, len(final) - 0.4)
