@@ -54,6 +54,11 @@ class GatedReference:
     dc : ndarray of shape (T+1, B, H) or None
         ∂L/∂c_t for the LSTM (same convention), None for the GRU.
     o : ndarray of shape (T, B, n_out)
+    delta : dict of str to ndarray, each (T, B, H), or None
+        :func:`gated_bptt_reference` only: autograd's gradient at each
+        layer's pre-activation, under the keys of
+        :attr:`rnnlib.gated.GatedGradients.delta` (LSTM ``"i", "f", "c", "o"``;
+        GRU ``"r", "u", "n_h", "n"``, where ``n_h`` is W^n_h h_{t-1} + b^n_h).
     """
 
     loss: float
@@ -61,6 +66,7 @@ class GatedReference:
     dh: np.ndarray
     dc: np.ndarray | None
     o: np.ndarray
+    delta: dict[str, np.ndarray] | None = None
 
 
 def _model(cell: str, params: dict[str, np.ndarray]) -> LSTM | GRU:
@@ -210,9 +216,9 @@ def gated_bptt_reference(
     Returns
     -------
     GatedReference
-        ``dh[t]`` = ∂L/∂h_t and (LSTM) ``dc[t]`` = ∂L/∂c_t for every t, each
-        tensor's gradient as autograd accumulates it (with truncation, summed
-        over the loss terms).
+        ``dh[t]`` = ∂L/∂h_t and (LSTM) ``dc[t]`` = ∂L/∂c_t for every t, and
+        ``delta``, each tensor's gradient as autograd accumulates it (with
+        truncation, summed over the loss terms).
     """
     model, x, target, h0, c0 = _check(cell, params, x, target, loss, at, h0, c0)
     T, B, _ = x.shape
@@ -224,40 +230,46 @@ def gated_bptt_reference(
     steps = range(T) if at == "all" else range(T - 1, T)
 
     def lin(g: str, x_t: torch.Tensor, h: torch.Tensor) -> torch.Tensor:
-        return x_t @ P[f"W{g}_x"].T + h @ P[f"W{g}_h"].T
+        return x_t @ P[f"W{g}_x"].T + h @ P[f"W{g}_h"].T + P[f"b{g}"]
 
-    def step(t: int, state: tuple[torch.Tensor, ...]) -> tuple[torch.Tensor, ...]:
+    def step(t: int, state: tuple[torch.Tensor, ...]) -> tuple[tuple[torch.Tensor, ...], dict[str, torch.Tensor]]:
+        """One step: the new state and the layers' pre-activations (whose gradients are the δs)."""
         if cell == "lstm":
             h, c = state
-            gi = torch.sigmoid(lin("i", xt[t], h) + P["bi"])
-            gf = torch.sigmoid(lin("f", xt[t], h) + P["bf"])
-            go = torch.sigmoid(lin("o", xt[t], h) + P["bo"])
-            c_new = gf * c + gi * torch.tanh(lin("c", xt[t], h) + P["bc"])
-            return go * torch.tanh(c_new), c_new
+            pre = {g: lin(g, xt[t], h) for g in "ifco"}
+            c_new = torch.sigmoid(pre["f"]) * c + torch.sigmoid(pre["i"]) * torch.tanh(pre["c"])
+            return (torch.sigmoid(pre["o"]) * torch.tanh(c_new), c_new), pre
         (h,) = state
-        gr = torch.sigmoid(lin("r", xt[t], h) + P["br"])
-        gu = torch.sigmoid(lin("u", xt[t], h) + P["bu"])
-        h_tilde = torch.tanh(xt[t] @ P["Wn_x"].T + P["bn_x"] + gr * (h @ P["Wn_h"].T + P["bn_h"]))
-        return (gu * h + (1 - gu) * h_tilde,)
+        pre = {"r": lin("r", xt[t], h), "u": lin("u", xt[t], h), "n_h": h @ P["Wn_h"].T + P["bn_h"]}
+        gr, gu = torch.sigmoid(pre["r"]), torch.sigmoid(pre["u"])
+        pre["n"] = xt[t] @ P["Wn_x"].T + P["bn_x"] + gr * pre["n_h"]
+        return (gu * h + (1 - gu) * torch.tanh(pre["n"]),), pre
 
-    def run(start: tuple[torch.Tensor, ...], t0: int, t1: int) -> list[tuple[torch.Tensor, ...]]:
-        """States t0 … t1 from ``start`` at t0, each retaining its gradient."""
-        states = [start]
+    def run(start: tuple[torch.Tensor, ...], t0: int, t1: int) -> tuple[list, list]:
+        """States t0 … t1 from ``start`` at t0 and the pre-activations of steps t0+1 … t1, all retaining grads."""
+        states, pres = [start], []
         for t in range(t0, t1):
-            new = step(t, states[-1])
-            for s in new:
-                s.retain_grad()
+            new, pre = step(t, states[-1])
+            for v in (*new, *pre.values()):
+                v.retain_grad()
             states.append(new)
-        return states
+            pres.append(pre)
+        return states, pres
 
     def output(h: torch.Tensor) -> torch.Tensor:
         return h @ P["W_ho"].T + P["b_o"]
 
+    def add(grad: torch.Tensor | None, into: np.ndarray) -> None:
+        if grad is not None:  # None: the tensor does not reach this loss term
+            into += grad.numpy()
+
     init = (torch.tensor(h0, requires_grad=True),)
     if cell == "lstm":
         init = (*init, torch.tensor(c0, requires_grad=True))
+    names = ("i", "f", "c", "o") if cell == "lstm" else ("r", "u", "n_h", "n")
     grads_at = [np.zeros((T + 1, B, H)) for _ in init]
-    states = run(init, 0, T)
+    delta = {g: np.zeros((T, B, H)) for g in names}
+    states, pres = run(init, 0, T)
     o = torch.stack([output(s[0]) for s in states[1:]])
     if truncate is None or truncate >= T:
         total_t = sum(_step_loss(o[t], tgt[t], loss, B) for t in steps)
@@ -265,21 +277,26 @@ def gated_bptt_reference(
         total = float(total_t.detach())
         for t, s in enumerate(states):
             for j, v in enumerate(s):
-                grads_at[j][t] = v.grad.numpy()
+                add(v.grad, grads_at[j][t])
+        for t, pre in enumerate(pres):
+            for g in names:
+                add(pre[g].grad, delta[g][t])
     else:
         values = [tuple(v.detach() for v in s) for s in states]
         total = 0.0
         for t in steps:
             start = max(0, t + 1 - truncate)
             leaf = tuple(v.clone().requires_grad_(True) for v in values[start])  # the cut at the state of start
-            sub = run(leaf, start, t + 1)
+            sub, sub_pres = run(leaf, start, t + 1)
             term = _step_loss(output(sub[-1][0]), tgt[t], loss, B)
             term.backward()
             total += float(term.detach())
             for s, state in zip(range(start, t + 2), sub, strict=True):
                 for j, v in enumerate(state):
-                    if v.grad is not None:
-                        grads_at[j][s] += v.grad.numpy()
+                    add(v.grad, grads_at[j][s])
+            for s, pre in zip(range(start, t + 1), sub_pres, strict=True):
+                for g in names:
+                    add(pre[g].grad, delta[g][s])
     grads = {k: (v.grad.numpy().copy() if v.grad is not None else np.zeros(v.shape)) for k, v in P.items()}
-    return GatedReference(loss=total, params=grads, dh=grads_at[0],
-                          dc=grads_at[1] if cell == "lstm" else None, o=o.detach().numpy())
+    return GatedReference(loss=total, params=grads, dh=grads_at[0], dc=grads_at[1] if cell == "lstm" else None,
+                          o=o.detach().numpy(), delta=delta)
