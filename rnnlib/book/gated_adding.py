@@ -22,7 +22,13 @@ from rnnlib.data.memory import ADDING_BASELINE_MSE, ADDING_TOLERANCE, adding_pro
 from rnnlib.gated.core import GatedModel
 from rnnlib.rnn import RNN
 
-__all__ = ["AddingRun", "evaluate_adding", "left_plateau", "matched_rnn_size", "train_adding"]
+__all__ = [
+    "AddingRun",
+    "evaluate_adding",
+    "left_plateau",
+    "matched_rnn_size",
+    "train_adding",
+]
 
 
 @dataclass
@@ -109,7 +115,9 @@ def _batch(n: int, T: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     return x, target
 
 
-def evaluate_adding(model: RNN | GatedModel, T: int, *, n: int = 1000, seed: int = 1) -> tuple[float, float]:
+def evaluate_adding(
+    model: RNN | GatedModel, T: int, *, n: int = 1000, seed: int = 1
+) -> tuple[float, float]:
     """Test MSE and accuracy (|error| < 0.04) of ``model`` on ``n`` fresh sequences of length T."""
     x, target = _batch(check_int("n", n), check_int("T", T, minimum=2), seed)
     err = model.forward(x).o[-1, :, 0] - target[-1, :, 0]
@@ -156,13 +164,20 @@ def train_adding(
     AddingRun
     """
     if not isinstance(model, (RNN, GatedModel)):
-        raise TypeError(f"model must be an rnnlib.RNN, LSTM or GRU, got {type(model).__name__}")
+        raise TypeError(
+            f"model must be an rnnlib.RNN, LSTM or GRU, got {type(model).__name__}"
+        )
     if model.n_in != 2 or model.n_out != 1:
-        raise ValueError(f"model must have n_in = 2 and n_out = 1 for the adding problem, "
-                         f"got n_in = {model.n_in}, n_out = {model.n_out}")
+        raise ValueError(
+            f"model must have n_in = 2 and n_out = 1 for the adding problem, "
+            f"got n_in = {model.n_in}, n_out = {model.n_out}"
+        )
     T = check_int("T", T, minimum=2)
     steps, batch_size = check_int("steps", steps), check_int("batch_size", batch_size)
-    lr, clip = check_real("lr", lr, minimum=0.0), check_real("clip", clip, minimum=1e-12)
+    lr, clip = (
+        check_real("lr", lr, minimum=0.0),
+        check_real("clip", clip, minimum=1e-12),
+    )
     seed = check_int("seed", seed, minimum=0)
     run = AddingRun(model=model, T=T, steps=steps)
     adam = Adam(model.params, lr=lr)
@@ -176,6 +191,11 @@ def train_adding(
             run.clipped += 1
         adam.step(grads)
         run.loss.append(2.0 * loss)  # the mean squared error, as chapter 8c reports it
-    run.seconds, run.cpu_seconds = time.perf_counter() - start, time.process_time() - cpu
-    run.test_mse, run.accuracy = evaluate_adding(model, T, n=check_int("test_size", test_size), seed=10_007 + seed)
+    run.seconds, run.cpu_seconds = (
+        time.perf_counter() - start,
+        time.process_time() - cpu,
+    )
+    run.test_mse, run.accuracy = evaluate_adding(
+        model, T, n=check_int("test_size", test_size), seed=10_007 + seed
+    )
     return run

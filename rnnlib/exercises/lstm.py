@@ -40,16 +40,34 @@ Grads = dict[str, np.ndarray]
 
 def _feedback(passed: bool, mistakes: tuple[str, ...], text: str) -> Feedback:
     url = BASE_URL + PAGE
-    return Feedback(passed=passed, mistakes=mistakes, message=f"{text}\nSee {url}", check=CHECK, link=url)
+    return Feedback(
+        passed=passed,
+        mistakes=mistakes,
+        message=f"{text}\nSee {url}",
+        check=CHECK,
+        link=url,
+    )
 
 
 def _run(fn: Callable, case: lm.LSTMCase, loss_at: str) -> Grads:
     """Call the reader on fresh copies (it may modify its arguments); ReaderError on failure."""
     params = {k: v.copy() for k, v in case.params.items()}
-    args = (params, case.x.copy(), case.y.copy(), case.h0.copy(), case.c0.copy(), loss_at)
-    out = call_reader(fn, args, f"fn(params, x, y, h0, c0, {loss_at!r}) with {case.sizes}")
+    args = (
+        params,
+        case.x.copy(),
+        case.y.copy(),
+        case.h0.copy(),
+        case.c0.copy(),
+        loss_at,
+    )
+    out = call_reader(
+        fn, args, f"fn(params, x, y, h0, c0, {loss_at!r}) with {case.sizes}"
+    )
     T, B, _ = case.x.shape
-    shapes = {k: v.shape for k, v in case.params.items()} | {"h0": case.h0.shape, "c0": case.c0.shape}
+    shapes = {k: v.shape for k, v in case.params.items()} | {
+        "h0": case.h0.shape,
+        "c0": case.c0.shape,
+    }
     return as_gradient_dict(out, {k: shapes[k] for k in lm.GRADIENT_KEYS}, lm.LABELS)
 
 
@@ -60,14 +78,18 @@ def _error(got: np.ndarray, want: np.ndarray) -> float:
 
 
 def _close(got: Grads | None, want: Grads) -> bool:
-    return got is not None and all(_error(got[k], want[k]) <= TOLERANCE for k in lm.GRADIENT_KEYS)
+    return got is not None and all(
+        _error(got[k], want[k]) <= TOLERANCE for k in lm.GRADIENT_KEYS
+    )
 
 
 def _wrong_keys(got: Grads, want: Grads) -> list[str]:
     return [k for k in lm.GRADIENT_KEYS if _error(got[k], want[k]) > TOLERANCE]
 
 
-def _first_wrong_step(fn: Callable, case: lm.LSTMCase, loss_at: str) -> tuple[int, list[str]] | None:
+def _first_wrong_step(
+    fn: Callable, case: lm.LSTMCase, loss_at: str
+) -> tuple[int, list[str]] | None:
     """The smallest T' for which the reader's gradients on the first T' steps are wrong, and which are."""
     T = case.x.shape[0]
     for steps in range(1, T + 1):
@@ -82,7 +104,9 @@ def _first_wrong_step(fn: Callable, case: lm.LSTMCase, loss_at: str) -> tuple[in
     return None
 
 
-def _where(fn: Callable, runs: list[tuple[lm.LSTMCase, str]], observed: list[Grads | None]) -> str:
+def _where(
+    fn: Callable, runs: list[tuple[lm.LSTMCase, str]], observed: list[Grads | None]
+) -> str:
     """Which gradients differ (worst relative error over the cases) and where in time it starts."""
     worst = dict.fromkeys(lm.GRADIENT_KEYS, 0.0)
     first = None
@@ -96,8 +120,11 @@ def _where(fn: Callable, runs: list[tuple[lm.LSTMCase, str]], observed: list[Gra
             first = i
     wrong = [k for k in lm.GRADIENT_KEYS if worst[k] > TOLERANCE]
     right = [k for k in lm.GRADIENT_KEYS if worst[k] <= TOLERANCE]
-    lines = ["Differs from the reference in: " + ", ".join(f"{k} ({fmt_err(worst[k])})" for k in wrong)
-             + " (relative errors)."]
+    lines = [
+        "Differs from the reference in: "
+        + ", ".join(f"{k} ({fmt_err(worst[k])})" for k in wrong)
+        + " (relative errors)."
+    ]
     if right:
         lines.append("Right: " + ", ".join(right) + ".")
     if first is not None:
@@ -107,16 +134,22 @@ def _where(fn: Callable, runs: list[tuple[lm.LSTMCase, str]], observed: list[Gra
         if found is not None:
             step, keys = found
             if step == 1:
-                lines.append(f"Already wrong for a sequence of a single step (T = 1), before any error flows "
-                             f"back through time, in: {', '.join(keys)}.")
+                lines.append(
+                    f"Already wrong for a sequence of a single step (T = 1), before any error flows "
+                    f"back through time, in: {', '.join(keys)}."
+                )
             else:
-                lines.append(f"Time step t = {step} is the first to go wrong: on the first {step - 1} step(s) "
-                             f"your gradients are right, on the first {step} they are not (the error has to "
-                             f"flow back {step - 1} step(s), through h and through c), in: {', '.join(keys)}.")
+                lines.append(
+                    f"Time step t = {step} is the first to go wrong: on the first {step - 1} step(s) "
+                    f"your gradients are right, on the first {step} they are not (the error has to "
+                    f"flow back {step - 1} step(s), through h and through c), in: {', '.join(keys)}."
+                )
     return "\n".join(lines)
 
 
-def check_lstm_backward(fn: Callable, *, seed: int = 0, max_mistakes: int = 3) -> Feedback:
+def check_lstm_backward(
+    fn: Callable, *, seed: int = 0, max_mistakes: int = 3
+) -> Feedback:
     """Check the reader's BPTT for the LSTM; name the mistakes it makes.
 
     The model: the LSTM of :class:`rnnlib.gated.LSTM` (gates i, f, o, the
@@ -153,7 +186,9 @@ def check_lstm_backward(fn: Callable, *, seed: int = 0, max_mistakes: int = 3) -
     False
     """
     if not callable(fn):
-        raise TypeError(f"fn must be a function fn(params, x, y, h0, c0, loss_at), got {type(fn).__name__}")
+        raise TypeError(
+            f"fn must be a function fn(params, x, y, h0, c0, loss_at), got {type(fn).__name__}"
+        )
     runs = [(case, at) for case in lm.make_cases(seed) for at in PLACEMENTS]
     observed: list[Grads | None] = []
     first_error = None
@@ -162,16 +197,23 @@ def check_lstm_backward(fn: Callable, *, seed: int = 0, max_mistakes: int = 3) -
             observed.append(_run(fn, case, loss_at))
         except ReaderError as problem:
             text = str(problem)
-            if "not implemented yet" in text or not text.startswith("Your function raised"):
+            if "not implemented yet" in text or not text.startswith(
+                "Your function raised"
+            ):
                 return _feedback(False, (), text)  # a stub or a malformed result
             observed.append(None)
             first_error = first_error or text
     refs = [lm.reference_gradients(*run) for run in runs]
     if all(_close(obs, ref) for obs, ref in zip(observed, refs, strict=True)):
-        return _feedback(True, (), (
-            f"All {len(lm.GRADIENT_KEYS)} gradients (14 parameters, h0 and c0) agree with the reference on "
-            f"{len(runs) // 2} cases, each with loss_at='all' and loss_at='last' "
-            f"(relative error ≤ {TOLERANCE:.0e} each)."))
+        return _feedback(
+            True,
+            (),
+            (
+                f"All {len(lm.GRADIENT_KEYS)} gradients (14 parameters, h0 and c0) agree with the reference on "
+                f"{len(runs) // 2} cases, each with loss_at='all' and loss_at='last' "
+                f"(relative error ≤ {TOLERANCE:.0e} each)."
+            ),
+        )
     if all(obs is None for obs in observed):
         return _feedback(False, (), first_error)
 
@@ -188,17 +230,23 @@ def check_lstm_backward(fn: Callable, *, seed: int = 0, max_mistakes: int = 3) -
 
     def changes(name: str, variant: object) -> bool:
         """Whether the switch alone changes some gradient of some case (else it is never named)."""
-        return any(not _close(predicted(i, {name: variant}), refs[i]) for i in range(len(runs)))
+        return any(
+            not _close(predicted(i, {name: variant}), refs[i]) for i in range(len(runs))
+        )
 
     candidates = [(n, tuple(v for v in vs if changes(n, v))) for n, vs in LSTM_MISTAKES]
-    found = smallest_explanation([c for c in candidates if c[1]], matches, max_size=max_mistakes)
+    found = smallest_explanation(
+        [c for c in candidates if c[1]], matches, max_size=max_mistakes
+    )
     where = _where(fn, runs, observed)
     if found is None:
         text = f"No set of up to {max_mistakes} known mistakes explains the difference.\n{where}"
         return _feedback(False, (), f"{first_error}\n{text}" if first_error else text)
     names, config = found
-    lines = [f"{len(names)} mistake{'s' if len(names) > 1 else ''} explain{'' if len(names) > 1 else 's'} "
-             "every case:"]
+    lines = [
+        f"{len(names)} mistake{'s' if len(names) > 1 else ''} explain{'' if len(names) > 1 else 's'} "
+        "every case:"
+    ]
     for name in names:
         extra = "" if config[name] is True else f" [{config[name]}]"
         lines.append(f"- {name}{extra}: {LSTM_DESCRIPTIONS[name]}")

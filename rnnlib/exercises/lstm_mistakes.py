@@ -125,15 +125,30 @@ class LSTMCase:
     def prefix(self, steps: int) -> LSTMCase:
         """The same case cut to its first ``steps`` time steps."""
         s = steps
-        return LSTMCase(self.params, self.x[:s], self.y[:s], self.h0, self.c0, self.a[:s], self.gi[:s],
-                        self.gf[:s], self.gc[:s], self.go[:s], self.c[: s + 1], self.h[: s + 1], self.o[:s])
+        return LSTMCase(
+            self.params,
+            self.x[:s],
+            self.y[:s],
+            self.h0,
+            self.c0,
+            self.a[:s],
+            self.gi[:s],
+            self.gf[:s],
+            self.gc[:s],
+            self.go[:s],
+            self.c[: s + 1],
+            self.h[: s + 1],
+            self.o[:s],
+        )
 
 
 CASE_SIZES = ((4, 3, 3, 4, 2), (5, 2, 2, 3, 3), (3, 4, 2, 5, 1))
 """(T, B, n_in, H, n_out) of the cases."""
 
 
-def forward(params: dict[str, np.ndarray], x: np.ndarray, h0: np.ndarray, c0: np.ndarray) -> tuple[np.ndarray, ...]:
+def forward(
+    params: dict[str, np.ndarray], x: np.ndarray, h0: np.ndarray, c0: np.ndarray
+) -> tuple[np.ndarray, ...]:
     """The LSTM's forward pass: ``a, gi, gf, gc, go, c, h, o`` (see :class:`LSTMCase`)."""
     p = params
     T, B, _ = x.shape
@@ -143,7 +158,9 @@ def forward(params: dict[str, np.ndarray], x: np.ndarray, h0: np.ndarray, c0: np
     c[0], h[0] = c0, h0
     for t in range(T):
         for k, g in enumerate("ifco"):
-            a[t, :, k * H : (k + 1) * H] = x[t] @ p[f"W{g}_x"].T + h[t] @ p[f"W{g}_h"].T + p[f"b{g}"]
+            a[t, :, k * H : (k + 1) * H] = (
+                x[t] @ p[f"W{g}_x"].T + h[t] @ p[f"W{g}_h"].T + p[f"b{g}"]
+            )
         gi, gf = sigmoid(a[t, :, :H]), sigmoid(a[t, :, H : 2 * H])
         gc, go = np.tanh(a[t, :, 2 * H : 3 * H]), sigmoid(a[t, :, 3 * H :])
         c[t + 1] = gf * c[t] + gi * gc
@@ -154,7 +171,9 @@ def forward(params: dict[str, np.ndarray], x: np.ndarray, h0: np.ndarray, c0: np
     return a, gi, gf, gc, go, c, h, o
 
 
-def make_case(rng: np.random.Generator, T: int, B: int, I: int, H: int, O: int) -> LSTMCase:
+def make_case(
+    rng: np.random.Generator, T: int, B: int, I: int, H: int, O: int
+) -> LSTMCase:
     """A random case: weights large enough that no gate is near ½ everywhere, nonzero h0 and c0."""
     params = {}
     for g in "ifco":
@@ -177,7 +196,9 @@ def make_cases(seed: int = 0) -> list[LSTMCase]:
     return [make_case(rng, *sizes) for sizes in CASE_SIZES]
 
 
-def mistaken_gradients(case: LSTMCase, loss_at: str, config: dict[str, object]) -> dict[str, np.ndarray]:
+def mistaken_gradients(
+    case: LSTMCase, loss_at: str, config: dict[str, object]
+) -> dict[str, np.ndarray]:
     """Every gradient of the case's loss, with the mistakes of ``config`` switched on.
 
     Parameters
@@ -212,7 +233,9 @@ def mistaken_gradients(case: LSTMCase, loss_at: str, config: dict[str, object]) 
         return gate * (1.0 - gate)
 
     # Row form: δ @ W_h = (Σ_g (W^g_h)ᵀ δ^g)ᵀ with W_h the four (H, H) matrices stacked, (4H, H).
-    back = np.concatenate([p[f"W{g}_h"].T if "not-transposed" in cfg else p[f"W{g}_h"] for g in "ifco"])
+    back = np.concatenate(
+        [p[f"W{g}_h"].T if "not-transposed" in cfg else p[f"W{g}_h"] for g in "ifco"]
+    )
     h_for_Wh = case.h[1:] if "state-off-by-one" in cfg else case.h[:-1]
     terms = {k: np.zeros((T, *v.shape)) for k, v in p.items()}
     dh_next, dc_next = np.zeros((B, H)), np.zeros((B, H))
@@ -223,8 +246,11 @@ def mistaken_gradients(case: LSTMCase, loss_at: str, config: dict[str, object]) 
         tanh_c = np.tanh(case.c[t + 1])
         gi, gf, gc, go = case.gi[t], case.gf[t], case.gc[t], case.go[t]
         a = case.a[t]
-        cell_slope = {None: 1.0 - tanh_c**2, "1 - c^2": 1.0 - case.c[t + 1] ** 2,
-                      "missing": np.ones_like(tanh_c)}[cfg.get("cell-tanh-derivative")]
+        cell_slope = {
+            None: 1.0 - tanh_c**2,
+            "1 - c^2": 1.0 - case.c[t + 1] ** 2,
+            "missing": np.ones_like(tanh_c),
+        }[cfg.get("cell-tanh-derivative")]
         dc = np.zeros((B, H))
         if "missing-h-path-into-c" not in cfg:
             dc = dc + dh * go * cell_slope
@@ -232,8 +258,11 @@ def mistaken_gradients(case: LSTMCase, loss_at: str, config: dict[str, object]) 
             dc = dc + dc_next
         c_in_f = case.c[t + 1] if "forget-gate-uses-c_t" in cfg else case.c[t]
         into_i, into_c = (gi, gc) if "input-candidate-swapped" in cfg else (gc, gi)
-        cand_slope = {None: 1.0 - gc**2, "at value": 1.0 - np.tanh(gc) ** 2,
-                      "missing": np.ones_like(gc)}[cfg.get("candidate-tanh-derivative")]
+        cand_slope = {
+            None: 1.0 - gc**2,
+            "at value": 1.0 - np.tanh(gc) ** 2,
+            "missing": np.ones_like(gc),
+        }[cfg.get("candidate-tanh-derivative")]
         D = np.concatenate([
             dc * into_i * sig_prime(gi, a[:, :H]),
             dc * c_in_f * sig_prime(gf, a[:, H : 2 * H]),
@@ -251,10 +280,15 @@ def mistaken_gradients(case: LSTMCase, loss_at: str, config: dict[str, object]) 
         dc_first = dc
         dc_next = dc * gf
     pick = {None: None, "step 1": 0, "step T": T - 1}[cfg.get("no-sum-over-time")]
-    grads = {k: v.sum(axis=0) if pick is None else v[pick].copy() for k, v in terms.items()}
+    grads = {
+        k: v.sum(axis=0) if pick is None else v[pick].copy() for k, v in terms.items()
+    }
     grads["h0"] = np.zeros((B, H)) if "initial-state-gradient" in cfg else dh_next
-    grads["c0"] = {None: dc_next, "missing": np.zeros((B, H)),
-                   "without forget gate": dc_first}[cfg.get("initial-cell-gradient")]
+    grads["c0"] = {
+        None: dc_next,
+        "missing": np.zeros((B, H)),
+        "without forget gate": dc_first,
+    }[cfg.get("initial-cell-gradient")]
     return grads
 
 

@@ -43,17 +43,23 @@ class GatedModel:
 
     params: dict[str, np.ndarray]
 
-    def __init__(self, n_in: int, n_hidden: int, n_out: int, *, seed: Seed = None) -> None:
+    def __init__(
+        self, n_in: int, n_hidden: int, n_out: int, *, seed: Seed = None
+    ) -> None:
         n_in = check_int("n_in", n_in)
         n_hidden = check_int("n_hidden", n_hidden)
         n_out = check_int("n_out", n_out)
         rng = check_seed(seed)
-        bound = 1.0 / np.sqrt(n_hidden)  # PyTorch's default: U(−1/√H, 1/√H) for the cell
+        bound = 1.0 / np.sqrt(
+            n_hidden
+        )  # PyTorch's default: U(−1/√H, 1/√H) for the cell
         shapes = param_shapes(self.PARAM_NAMES, n_in, n_hidden, n_out)
         self.params = {}
         for key, shape in shapes.items():
             if key == "W_ho":
-                self.params[key] = rng.standard_normal(shape) / np.sqrt(n_hidden)  # as rnnlib.RNN
+                self.params[key] = rng.standard_normal(shape) / np.sqrt(
+                    n_hidden
+                )  # as rnnlib.RNN
             elif key == "b_o":
                 self.params[key] = np.zeros(shape)
             else:
@@ -115,11 +121,23 @@ class GatedModel:
         expected = param_shapes(self.PARAM_NAMES, self.n_in, self.n_hidden, self.n_out)
         for key, shape in expected.items():
             arr = self.params.get(key)
-            if not isinstance(arr, np.ndarray) or arr.shape != shape or arr.dtype != np.float64:
-                got = "missing" if arr is None else f"{type(arr).__name__} {getattr(arr, 'shape', '')}"
-                raise ValueError(f"model.params[{key!r}] must be a float64 array of shape {shape}, got {got}")
+            if (
+                not isinstance(arr, np.ndarray)
+                or arr.shape != shape
+                or arr.dtype != np.float64
+            ):
+                got = (
+                    "missing"
+                    if arr is None
+                    else f"{type(arr).__name__} {getattr(arr, 'shape', '')}"
+                )
+                raise ValueError(
+                    f"model.params[{key!r}] must be a float64 array of shape {shape}, got {got}"
+                )
 
-    def _check_inputs(self, x: object, initial: Mapping[str, object]) -> tuple[np.ndarray, list[np.ndarray]]:
+    def _check_inputs(
+        self, x: object, initial: Mapping[str, object]
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
         """Validate ``x`` (T, B, n_in) and the initial states (B, H) (zeros when None)."""
         self.check_params()
         x = check_array("x", x, (None, None, self.n_in), labels="(T, B, n_in)")
@@ -138,7 +156,11 @@ class GatedModel:
             if not np.isfinite(arr).all():
                 raise FloatingPointError(
                     f"{where} overflowed float64 in {name}; reduce the weights, the inputs or the learning rate"
-                    + (" (exploding gradients: clip the gradient)" if where == "backward pass" else "")
+                    + (
+                        " (exploding gradients: clip the gradient)"
+                        if where == "backward pass"
+                        else ""
+                    )
                 )
 
     def check_trace(self, trace: object, do: object) -> np.ndarray:
@@ -153,17 +175,25 @@ class GatedModel:
         """
         kind = self._trace_type()
         if not isinstance(trace, kind):
-            raise TypeError(f"trace must be the {kind.__name__} returned by forward(), got {type(trace).__name__}")
+            raise TypeError(
+                f"trace must be the {kind.__name__} returned by forward(), got {type(trace).__name__}"
+            )
         T, B = trace.T, trace.B
         H, I, O = self.n_hidden, self.n_in, self.n_out
-        if trace.x.shape[2] != I or trace.h.shape != (T + 1, B, H) or trace.o.shape != (T, B, O):
+        if (
+            trace.x.shape[2] != I
+            or trace.h.shape != (T + 1, B, H)
+            or trace.o.shape != (T, B, O)
+        ):
             raise ValueError(
                 f"trace does not belong to this model: expected x (T, B, {I}), h (T+1, B, {H}), "
                 f"o (T, B, {O}); got x {trace.x.shape}, h {trace.h.shape}, o {trace.o.shape}"
             )
         return check_array("do", do, (T, B, O), labels="(T, B, n_out)")
 
-    def backward(self, trace: Any, do: object, *, truncate: int | None = None) -> GatedGradients:
+    def backward(
+        self, trace: Any, do: object, *, truncate: int | None = None
+    ) -> GatedGradients:
         """Backpropagation through time, full or truncated.
 
         Parameters
@@ -216,27 +246,43 @@ class GatedModel:
             grads["W_ho"] = do2.T @ trace.h[1:].reshape(T * B, H)  # Σ_t ∂L/∂o_t h_tᵀ
             grads["b_o"] = do2.sum(axis=0)  # Σ_t ∂L/∂o_t
         grads = {k: grads[k] for k in self.PARAM_NAMES}
-        self._check_finite("backward pass", {**grads, **{f"d{s}": a for s, a in zip(self.STATES, states, strict=True)}})
+        self._check_finite(
+            "backward pass",
+            {**grads, **{f"d{s}": a for s, a in zip(self.STATES, states, strict=True)}},
+        )
         dc = states[1] if len(states) > 1 else None
         return GatedGradients(params=grads, dh=states[0], dc=dc, delta=self._deltas(D))
 
-    def _full(self, trace: Any, dh_out: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+    def _full(
+        self, trace: Any, dh_out: np.ndarray
+    ) -> tuple[list[np.ndarray], np.ndarray]:
         """Full BPTT: one backward step per time step, from step T down to step 1."""
         T, B, H = dh_out.shape
         W_h = self._recurrent_stack()
         states = [np.empty((T + 1, B, H)) for _ in self.STATES]
         D = np.empty((T, B, self.WIDTH * H))
-        sig: Signals = tuple(np.zeros((B, H)) for _ in self.STATES)  # nothing comes from beyond step T
-        for t in range(T - 1, -1, -1):  # 0-based t: the step that maps state t to state t+1
-            sig = (sig[0] + dh_out[t], *sig[1:])  # h_{t+1} also feeds o_{t+1}: add W_hoᵀ ∂L/∂o_{t+1}
+        sig: Signals = tuple(
+            np.zeros((B, H)) for _ in self.STATES
+        )  # nothing comes from beyond step T
+        for t in range(
+            T - 1, -1, -1
+        ):  # 0-based t: the step that maps state t to state t+1
+            sig = (
+                sig[0] + dh_out[t],
+                *sig[1:],
+            )  # h_{t+1} also feeds o_{t+1}: add W_hoᵀ ∂L/∂o_{t+1}
             at_state, D[t], sig = self._backward_step(trace, W_h, t, sig)
             for j, g in enumerate(at_state):
                 states[j][t + 1] = g
         for j, g in enumerate(sig):
-            states[j][0] = g  # the initial state is an input: it reaches L through step 1 only
+            states[j][0] = (
+                g  # the initial state is an input: it reaches L through step 1 only
+            )
         return states, D
 
-    def _truncated(self, trace: Any, dh_out: np.ndarray, k: int) -> tuple[list[np.ndarray], np.ndarray]:
+    def _truncated(
+        self, trace: Any, dh_out: np.ndarray, k: int
+    ) -> tuple[list[np.ndarray], np.ndarray]:
         """Per-term truncated BPTT(k), with a ring buffer of k signals as in :func:`rnnlib.rnn.bptt`.
 
         The signals alive at a state come from different loss terms and have
@@ -257,10 +303,18 @@ class GatedModel:
             at_state, Dk, buf = self._backward_step(trace, W_h, t, tuple(buf))
             buf = list(buf)
             for j in range(len(buf)):
-                states[j][t + 1] = at_state[j].sum(axis=0) + terminal[j]  # live signals + those that stop here
-            D[t] = Dk.sum(axis=0)  # the step's error signals: the sum over the live slots
-            slot = (t - 1) % k  # the signal of loss term t+k has now crossed k steps ...
-            terminal = [b[slot].copy() for b in buf]  # ... it reaches state t (counted there) ...
+                states[j][t + 1] = (
+                    at_state[j].sum(axis=0) + terminal[j]
+                )  # live signals + those that stop here
+            D[t] = Dk.sum(
+                axis=0
+            )  # the step's error signals: the sum over the live slots
+            slot = (
+                t - 1
+            ) % k  # the signal of loss term t+k has now crossed k steps ...
+            terminal = [
+                b[slot].copy() for b in buf
+            ]  # ... it reaches state t (counted there) ...
             for b in buf:
                 b[slot] = 0.0  # ... and goes no further back
         for j in range(len(buf)):
@@ -275,7 +329,9 @@ class GatedModel:
     def _recurrent_stack(self) -> np.ndarray:
         raise NotImplementedError
 
-    def _backward_step(self, trace: Any, W_h: np.ndarray, t: int, sig: Signals) -> tuple[Signals, np.ndarray, Signals]:
+    def _backward_step(
+        self, trace: Any, W_h: np.ndarray, t: int, sig: Signals
+    ) -> tuple[Signals, np.ndarray, Signals]:
         raise NotImplementedError
 
     def _cell_gradients(self, trace: Any, D: np.ndarray) -> dict[str, np.ndarray]:

@@ -60,7 +60,9 @@ class GRU(GatedModel):
     STATES: ClassVar[tuple[str, ...]] = ("h",)
     WIDTH: ClassVar[int] = 4  # δ^r, δ^u, δ^{n_h}, δ^n
 
-    def __init__(self, n_in: int, n_hidden: int, n_out: int, *, seed: Seed = None) -> None:
+    def __init__(
+        self, n_in: int, n_hidden: int, n_out: int, *, seed: Seed = None
+    ) -> None:
         super().__init__(n_in, n_hidden, n_out, seed=seed)
 
     def _trace_type(self) -> type:
@@ -68,7 +70,9 @@ class GRU(GatedModel):
 
     def _recurrent_stack(self) -> np.ndarray:
         p = self.params
-        return np.concatenate([p["Wr_h"], p["Wu_h"], p["Wn_h"]])  # (3H, H): PyTorch's weight_hh
+        return np.concatenate(
+            [p["Wr_h"], p["Wu_h"], p["Wn_h"]]
+        )  # (3H, H): PyTorch's weight_hh
 
     def forward(self, x: object, h0: object = None) -> GRUTrace:
         """Run the GRU over a batch of sequences.
@@ -114,23 +118,34 @@ class GRU(GatedModel):
         self._check_finite("forward pass", {"h": h, "o": o})
         return GRUTrace(x=x, h=h, gr=gr, gu=gu, n_h=n_h, h_tilde=h_tilde, o=o)
 
-    def _backward_step(self, trace: Any, W_h: np.ndarray, t: int, sig: Signals) -> tuple[Signals, np.ndarray, Signals]:
-        """One step back through the cell of step t+1 (0-based ``t``; arrays may carry a leading slot axis).
+    def _backward_step(
+        self, trace: Any, W_h: np.ndarray, t: int, sig: Signals
+    ) -> tuple[Signals, np.ndarray, Signals]:
+        """One step back through one cell (arrays may carry a leading slot axis).
 
-        ``sig = (dh,)`` is ∂L/∂h_{t+1}. Returns it, the error signals δ^r,
-        δ^u, δ^{n_h}, δ^n side by side, and ∂L/∂h_t from this step.
+        The comments count steps as the book does: the cell of step t maps
+        h_{t-1} to h_t; in code it is ``t + 1`` with 0-based ``t``.
+        ``sig = (dh,)`` is ∂L/∂h_t. Returns it, the error signals δ^r, δ^u,
+        δ^{n_h}, δ^n side by side, and what reaches h_{t-1}.
         """
-        (dh,) = sig  # h̄_t = ∂L/∂h_t: the loss at step t and everything after it
-        gr, gu, n_h, h_tilde = trace.gr[t], trace.gu[t], trace.n_h[t], trace.h_tilde[t]  # the step's stored values
-        h_prev = trace.h[t]  # h_{t-1}
-        H = gr.shape[-1]  # hidden size
-        D = np.empty((*dh.shape[:-1], 4 * H))  # δ^r, δ^u, δ^{n_h}, δ^n side by side
-        d_n = dh * (1.0 - gu) * (1.0 - h_tilde * h_tilde)  # h_t ∋ (1 − Γ^u) ⊙ h̃, then tanh' = 1 − h̃²: δ^n
-        D[..., :H] = d_n * n_h * gr * (1.0 - gr)  # the candidate's input ∋ Γ^r ⊙ n_h, then σ': δ^r
-        D[..., H : 2 * H] = dh * (h_prev - h_tilde) * gu * (1.0 - gu)  # ∂h_t/∂Γ^u = h_{t-1} − h̃, then σ': δ^u
-        D[..., 2 * H : 3 * H] = d_n * gr  # through Γ^r ⊙ n_h to n_h = W^n_h h_{t-1} + b^n_h: δ^{n_h}
-        D[..., 3 * H :] = d_n  # kept for the input weights W^n_x and b^n_x
-        dh_prev = dh * gu + D[..., : 3 * H] @ W_h  # the update-gate path Γ^u ⊙ h̄ plus (W^r_h)ᵀδ^r + (W^u_h)ᵀδ^u + (W^n_h)ᵀδ^{n_h}
+        # The gradient arriving at step t: h̄_t (the loss at t and everything after it).
+        (dh,) = sig
+        # What the forward pass stored for this step (h_prev is h_{t-1}).
+        gr, gu, n_h, h_tilde = trace.gr[t], trace.gu[t], trace.n_h[t], trace.h_tilde[t]
+        h_prev = trace.h[t]
+        # The errors side by side (r, u, n_h, n): views into one array D.
+        D = np.empty((*dh.shape[:-1], 4 * gr.shape[-1]))
+        d_r, d_u, d_nh, d_n = np.split(D, 4, axis=-1)
+        # Candidate: h_t = … + (1 − Γ^u) ⊙ h̃, then tanh' = 1 − h̃²: δ^n.
+        d_n[...] = dh * (1.0 - gu) * (1.0 - h_tilde * h_tilde)
+        # Update gate: ∂h_t/∂Γ^u = h_{t-1} − h̃, then σ' = Γ^u (1 − Γ^u): δ^u.
+        d_u[...] = dh * (h_prev - h_tilde) * gu * (1.0 - gu)
+        # Reset gate: a^n = … + Γ^r ⊙ n_h, then σ': δ^r.
+        d_r[...] = d_n * n_h * gr * (1.0 - gr)
+        # The same product towards n_h = W^n_h h_{t-1} + b^n_h: δ^{n_h}.
+        d_nh[...] = d_n * gr
+        # The update-gate path Γ^u ⊙ h̄ plus the three recurrent matrices (row form).
+        dh_prev = dh * gu + D[..., : 3 * gr.shape[-1]] @ W_h
         return (dh,), D, (dh_prev,)
 
     def _cell_gradients(self, trace: GRUTrace, D: np.ndarray) -> dict[str, np.ndarray]:
@@ -138,9 +153,13 @@ class GRU(GatedModel):
         T, B, I = trace.x.shape
         H = self.n_hidden
         D2 = D.reshape(T * B, 4 * H)
-        Dx = np.concatenate([D2[:, : 2 * H], D2[:, 3 * H :]], axis=1)  # δ^r, δ^u, δ^n: the input side
+        Dx = np.concatenate(
+            [D2[:, : 2 * H], D2[:, 3 * H :]], axis=1
+        )  # δ^r, δ^u, δ^n: the input side
         dW_x = Dx.T @ trace.x.reshape(T * B, I)  # Σ_t δ_t x_tᵀ for r, u, n
-        dW_h = D2[:, : 3 * H].T @ trace.h[:-1].reshape(T * B, H)  # Σ_t δ_t h_{t-1}ᵀ for r, u, n_h
+        dW_h = D2[:, : 3 * H].T @ trace.h[:-1].reshape(
+            T * B, H
+        )  # Σ_t δ_t h_{t-1}ᵀ for r, u, n_h
         db = D2.sum(axis=0)
         rows = [slice(k * H, (k + 1) * H) for k in range(4)]
         return {

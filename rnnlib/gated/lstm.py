@@ -142,29 +142,44 @@ class LSTM(GatedModel):
             o = h[1:] @ self.params["W_ho"].T + self.params["b_o"]
         self._check_finite("forward pass", {"c": c, "h": h, "o": o})
         gi, gf, gc, go = np.split(gates, 4, axis=2)
-        return LSTMTrace(x=x, h=h, c=c, gi=gi, gf=gf, go=go, c_tilde=gc, tanh_c=tanh_c, o=o)
+        return LSTMTrace(
+            x=x, h=h, c=c, gi=gi, gf=gf, go=go, c_tilde=gc, tanh_c=tanh_c, o=o
+        )
 
-    def _backward_step(self, trace: Any, W_h: np.ndarray, t: int, sig: Signals) -> tuple[Signals, np.ndarray, Signals]:
-        """One step back through the cell of step t+1 (0-based ``t``; arrays may carry a leading slot axis).
+    def _backward_step(
+        self, trace: Any, W_h: np.ndarray, t: int, sig: Signals
+    ) -> tuple[Signals, np.ndarray, Signals]:
+        """One step back through one cell (arrays may carry a leading slot axis).
 
-        ``sig = (dh, dc_next)``: ∂L/∂h_{t+1}, and the part of ∂L/∂c_{t+1} that
-        arrives through c_{t+2} (the carry). Returns ∂L/∂h_{t+1} and the full
-        ∂L/∂c_{t+1}, the error signals δ^i, δ^f, δ^c, δ^o side by side, and
-        what reaches (h_t, c_t).
+        The comments count steps as the book does: the cell of step t maps
+        (h_{t-1}, c_{t-1}) to (h_t, c_t); in code it is ``t + 1`` with
+        0-based ``t``. ``sig = (dh, dc_next)`` holds ∂L/∂h_t and the part of
+        ∂L/∂c_t that arrives through c_{t+1}. Returns ∂L/∂h_t and the whole
+        ∂L/∂c_t, the error signals δ^i, δ^f, δ^c, δ^o side by side, and what
+        reaches (h_{t-1}, c_{t-1}).
         """
+        # The gradient arriving at step t: h̄_t, and the carry c̄_{t+1} ⊙ Γ^f_{t+1} at c_t.
         dh, dc_next = sig
+        # What the forward pass stored for this step (c_prev is c_{t-1}).
         gi, gf, gc, go = trace.gi[t], trace.gf[t], trace.c_tilde[t], trace.go[t]
         tanh_c, c_prev = trace.tanh_c[t], trace.c[t]
-        H = gi.shape[-1]
-        D = np.empty((*dh.shape[:-1], 4 * H))
-        # c_t reaches L through h_t = Γ^o ⊙ tanh(c_t) and through c_{t+1} (the carry, dc_next):
-        dc = dc_next + dh * go * (1.0 - tanh_c * tanh_c)  # c̄_t = c̄_{t+1} ⊙ Γ^f_{t+1} + h̄_t ⊙ Γ^o_t ⊙ tanh'(c_t)
-        D[..., :H] = dc * gc * gi * (1.0 - gi)  # c_t ∋ Γ^i ⊙ c̃, then σ' = Γ^i(1 − Γ^i): δ^i
-        D[..., H : 2 * H] = dc * c_prev * gf * (1.0 - gf)  # c_t ∋ Γ^f ⊙ c_{t-1}, then σ': δ^f
-        D[..., 2 * H : 3 * H] = dc * gi * (1.0 - gc * gc)  # c_t ∋ Γ^i ⊙ c̃, then tanh' = 1 − c̃²: δ^c
-        D[..., 3 * H :] = dh * tanh_c * go * (1.0 - go)  # h_t = Γ^o ⊙ tanh(c_t), then σ': δ^o
-        dh_prev = D @ W_h  # h_{t-1} feeds all four layers: Σ_g (W^g_h)ᵀ δ^g (row form)
-        dc_prev = dc * gf  # the cell path: c_{t-1} reaches c_t through Γ^f_t alone
+        # The four gate errors side by side (i, f, c̃, o): views into one array D.
+        D = np.empty((*dh.shape[:-1], 4 * gi.shape[-1]))
+        d_i, d_f, d_c, d_o = np.split(D, 4, axis=-1)
+        # Into c_t through h_t = Γ^o ⊙ tanh(c_t) (× Γ^o tanh'(c_t)), plus the carry: c̄_t.
+        dc = dh * go * (1.0 - tanh_c * tanh_c) + dc_next
+        # Output gate: h_t = Γ^o ⊙ tanh(c_t), then σ' = Γ^o (1 − Γ^o): δ^o.
+        d_o[...] = dh * tanh_c * go * (1.0 - go)
+        # Forget gate: c_t = Γ^f ⊙ c_{t-1} + …, then σ': δ^f.
+        d_f[...] = dc * c_prev * gf * (1.0 - gf)
+        # Input gate: c_t = … + Γ^i ⊙ c̃, then σ': δ^i.
+        d_i[...] = dc * gc * gi * (1.0 - gi)
+        # Candidate: the same product, then tanh' = 1 − c̃²: δ^c.
+        d_c[...] = dc * gi * (1.0 - gc * gc)
+        # h_{t-1} feeds all four layers: Σ_g (W^g_h)ᵀ δ^g, one product in row form.
+        dh_prev = D @ W_h
+        # The cell path: c_{t-1} reaches c_t through Γ^f_t alone (the carry for step t-1).
+        dc_prev = dc * gf
         return (dh, dc), D, (dh_prev, dc_prev)
 
     def _cell_gradients(self, trace: LSTMTrace, D: np.ndarray) -> dict[str, np.ndarray]:
@@ -178,7 +193,11 @@ class LSTM(GatedModel):
         grads = {}
         for k, g in enumerate(LSTM_GATES):
             rows = slice(k * H, (k + 1) * H)
-            grads[f"W{g}_x"], grads[f"W{g}_h"], grads[f"b{g}"] = dW_x[rows], dW_h[rows], db[rows]
+            grads[f"W{g}_x"], grads[f"W{g}_h"], grads[f"b{g}"] = (
+                dW_x[rows],
+                dW_h[rows],
+                db[rows],
+            )
         return grads
 
     def _deltas(self, D: np.ndarray) -> dict[str, np.ndarray]:

@@ -19,7 +19,12 @@ from collections.abc import Mapping
 import numpy as np
 
 from rnnlib._validation import check_array
-from rnnlib.book.gates import GRU_KEYS, LSTM_KEYS, gru_params_from_pytorch, lstm_params_from_pytorch
+from rnnlib.book.gates import (
+    GRU_KEYS,
+    LSTM_KEYS,
+    gru_params_from_pytorch,
+    lstm_params_from_pytorch,
+)
 
 __all__ = [
     "GRU_PARAM_NAMES",
@@ -53,7 +58,9 @@ GRU_GATES = ("r", "u", "n")
 """The GRU's layers in PyTorch's stacking order (its z is the book's update gate Γ^u)."""
 
 
-def param_shapes(names: tuple[str, ...], n_in: int, H: int, n_out: int) -> dict[str, tuple[int, ...]]:
+def param_shapes(
+    names: tuple[str, ...], n_in: int, H: int, n_out: int
+) -> dict[str, tuple[int, ...]]:
     """Shape of every parameter: ``W?_x`` (H, n_in), ``W?_h`` (H, H), biases (H,), readout (n_out, H), (n_out,)."""
     shapes: dict[str, tuple[int, ...]] = {}
     for key in names:
@@ -80,7 +87,9 @@ def _labels(shape: tuple[int, ...], key: str) -> str:
     return "(H, n_in)" if key.endswith("_x") else "(H, H)"
 
 
-def check_param_dict(params: object, names: tuple[str, ...], cell: str) -> tuple[dict[str, np.ndarray], int, int, int]:
+def check_param_dict(
+    params: object, names: tuple[str, ...], cell: str
+) -> tuple[dict[str, np.ndarray], int, int, int]:
     """Validate a dict of a gated model's parameters; return float64 copies and (n_in, H, n_out).
 
     Raises
@@ -92,20 +101,34 @@ def check_param_dict(params: object, names: tuple[str, ...], cell: str) -> tuple
         non-finite values; the message names the key.
     """
     if not isinstance(params, Mapping):
-        raise TypeError(f"params must be a dict with the {cell} keys {list(names)}, got {type(params).__name__}")
+        raise TypeError(
+            f"params must be a dict with the {cell} keys {list(names)}, got {type(params).__name__}"
+        )
     missing = [k for k in names if k not in params]
     if missing:
-        raise ValueError(f"params is missing key(s) {missing}; expected the {cell} keys {list(names)}")
+        raise ValueError(
+            f"params is missing key(s) {missing}; expected the {cell} keys {list(names)}"
+        )
     extra = sorted(str(k) for k in params if k not in names)
     if extra:
-        raise ValueError(f"params has unknown key(s) {extra}; expected the {cell} keys {list(names)}")
+        raise ValueError(
+            f"params has unknown key(s) {extra}; expected the {cell} keys {list(names)}"
+        )
     first = names[0]
-    H, n_in = check_array(f"params[{first!r}]", _numpy(params[first]), (None, None), labels="(H, n_in)").shape
-    n_out = check_array("params['W_ho']", _numpy(params["W_ho"]), (None, H), labels="(n_out, H)").shape[0]
+    H, n_in = check_array(
+        f"params[{first!r}]", _numpy(params[first]), (None, None), labels="(H, n_in)"
+    ).shape
+    n_out = check_array(
+        "params['W_ho']", _numpy(params["W_ho"]), (None, H), labels="(n_out, H)"
+    ).shape[0]
     out = {}
     for key, shape in param_shapes(names, n_in, H, n_out).items():
-        arr = check_array(f"params[{key!r}]", _numpy(params[key]), shape, labels=_labels(shape, key))
-        out[key] = np.array(arr, dtype=np.float64)  # a copy: the model owns its parameters
+        arr = check_array(
+            f"params[{key!r}]", _numpy(params[key]), shape, labels=_labels(shape, key)
+        )
+        out[key] = np.array(
+            arr, dtype=np.float64
+        )  # a copy: the model owns its parameters
     return out, n_in, H, n_out
 
 
@@ -116,22 +139,37 @@ def _numpy(value: object) -> object:
     return value
 
 
-def _readout(readout_weight: object, readout_bias: object, H: int) -> dict[str, np.ndarray]:
-    W_ho = check_array("readout_weight", _numpy(readout_weight), (None, H), labels="(n_out, H)")
-    b_o = check_array("readout_bias", _numpy(readout_bias), (W_ho.shape[0],), labels="(n_out,)")
-    return {"W_ho": np.array(W_ho, dtype=np.float64), "b_o": np.array(b_o, dtype=np.float64)}
+def _readout(
+    readout_weight: object, readout_bias: object, H: int
+) -> dict[str, np.ndarray]:
+    W_ho = check_array(
+        "readout_weight", _numpy(readout_weight), (None, H), labels="(n_out, H)"
+    )
+    b_o = check_array(
+        "readout_bias", _numpy(readout_bias), (W_ho.shape[0],), labels="(n_out,)"
+    )
+    return {
+        "W_ho": np.array(W_ho, dtype=np.float64),
+        "b_o": np.array(b_o, dtype=np.float64),
+    }
 
 
 def _state(state: object) -> list[object]:
     if not isinstance(state, Mapping):
-        raise TypeError(f"state must be the state dict of a one-layer PyTorch module, got {type(state).__name__}")
+        raise TypeError(
+            f"state must be the state dict of a one-layer PyTorch module, got {type(state).__name__}"
+        )
     missing = [k for k in TORCH_KEYS if k not in state]
     if missing:
-        raise ValueError(f"state is missing key(s) {missing}; expected {list(TORCH_KEYS)} (one layer, with biases)")
+        raise ValueError(
+            f"state is missing key(s) {missing}; expected {list(TORCH_KEYS)} (one layer, with biases)"
+        )
     return [_numpy(state[k]) for k in TORCH_KEYS]
 
 
-def lstm_from_pytorch(state: Mapping[str, object], readout_weight: object, readout_bias: object) -> dict[str, np.ndarray]:
+def lstm_from_pytorch(
+    state: Mapping[str, object], readout_weight: object, readout_bias: object
+) -> dict[str, np.ndarray]:
     """The parameters of :class:`rnnlib.gated.LSTM` from a ``torch.nn.LSTM`` and a readout.
 
     Parameters
@@ -152,7 +190,9 @@ def lstm_from_pytorch(state: Mapping[str, object], readout_weight: object, reado
     return {**cell, **_readout(readout_weight, readout_bias, cell["Wf_h"].shape[0])}
 
 
-def gru_from_pytorch(state: Mapping[str, object], readout_weight: object, readout_bias: object) -> dict[str, np.ndarray]:
+def gru_from_pytorch(
+    state: Mapping[str, object], readout_weight: object, readout_bias: object
+) -> dict[str, np.ndarray]:
     """The parameters of :class:`rnnlib.gated.GRU` from a ``torch.nn.GRU`` and a readout.
 
     Parameters
@@ -173,7 +213,9 @@ def gru_from_pytorch(state: Mapping[str, object], readout_weight: object, readou
     return {**cell, **_readout(readout_weight, readout_bias, cell["Wu_h"].shape[0])}
 
 
-def lstm_to_pytorch(params: Mapping[str, object]) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+def lstm_to_pytorch(
+    params: Mapping[str, object],
+) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
     """PyTorch's layout of the LSTM's parameters: the inverse of :func:`lstm_from_pytorch`.
 
     Returns
@@ -195,7 +237,9 @@ def lstm_to_pytorch(params: Mapping[str, object]) -> tuple[dict[str, np.ndarray]
     return state, p["W_ho"], p["b_o"]
 
 
-def gru_to_pytorch(params: Mapping[str, object]) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+def gru_to_pytorch(
+    params: Mapping[str, object],
+) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
     """PyTorch's layout of the GRU's parameters: the inverse of :func:`gru_from_pytorch`.
 
     Returns

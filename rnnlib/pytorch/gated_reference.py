@@ -34,7 +34,13 @@ from rnnlib.gated.params import (
 )
 from rnnlib.losses import LOSSES, PLACEMENTS
 
-__all__ = ["CELLS", "GatedReference", "gated_bptt_reference", "module_reference", "torch_modules"]
+__all__ = [
+    "CELLS",
+    "GatedReference",
+    "gated_bptt_reference",
+    "module_reference",
+    "torch_modules",
+]
 
 CELLS = ("lstm", "gru")
 """The cells these references know."""
@@ -74,34 +80,58 @@ def _model(cell: str, params: dict[str, np.ndarray]) -> LSTM | GRU:
     return (LSTM if cell == "lstm" else GRU).from_params(params)
 
 
-def _check(cell: str, params: dict, x: object, target: object, loss: str, at: str,
-           h0: object, c0: object) -> tuple[LSTM | GRU, np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+def _check(
+    cell: str,
+    params: dict,
+    x: object,
+    target: object,
+    loss: str,
+    at: str,
+    h0: object,
+    c0: object,
+) -> tuple[LSTM | GRU, np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
     model = _model(cell, params)
     check_choice("loss", loss, LOSSES)
     check_choice("at", at, PLACEMENTS)
     x = check_array("x", x, (None, None, model.n_in), labels="(T, B, n_in)")
     T, B, _ = x.shape
     if loss == "mse":
-        target = check_array("target", target, (T, B, model.n_out), labels="(T, B, n_out)")
+        target = check_array(
+            "target", target, (T, B, model.n_out), labels="(T, B, n_out)"
+        )
     else:
         target = check_array("target", target, (T, B), labels="(T, B)", dtype=np.int64)
     shape = (B, model.n_hidden)
-    h0 = np.zeros(shape) if h0 is None else check_array("h0", h0, shape, labels="(B, n_hidden)")
+    h0 = (
+        np.zeros(shape)
+        if h0 is None
+        else check_array("h0", h0, shape, labels="(B, n_hidden)")
+    )
     if cell == "gru":
         if c0 is not None:
             raise ValueError("c0 is for the LSTM only; a GRU has no cell")
     else:
-        c0 = np.zeros(shape) if c0 is None else check_array("c0", c0, shape, labels="(B, n_hidden)")
+        c0 = (
+            np.zeros(shape)
+            if c0 is None
+            else check_array("c0", c0, shape, labels="(B, n_hidden)")
+        )
     return model, x, target, h0, c0
 
 
-def _step_loss(o_t: torch.Tensor, target_t: torch.Tensor, loss: str, B: int) -> torch.Tensor:
+def _step_loss(
+    o_t: torch.Tensor, target_t: torch.Tensor, loss: str, B: int
+) -> torch.Tensor:
     if loss == "mse":
         return 0.5 * ((o_t - target_t) ** 2).sum() / B  # rnnlib.losses.mse
-    return F.cross_entropy(o_t, target_t, reduction="sum") / B  # rnnlib.losses.cross_entropy
+    return (
+        F.cross_entropy(o_t, target_t, reduction="sum") / B
+    )  # rnnlib.losses.cross_entropy
 
 
-def torch_modules(cell: str, params: dict[str, np.ndarray]) -> tuple[nn.Module, nn.Linear]:
+def torch_modules(
+    cell: str, params: dict[str, np.ndarray]
+) -> tuple[nn.Module, nn.Linear]:
     """``torch.nn.LSTM`` (or ``GRU``) and ``torch.nn.Linear`` in float64 holding ``params``.
 
     Parameters
@@ -187,8 +217,13 @@ def module_reference(
     if cell == "lstm":
         dc = np.full((T + 1, B, H), np.nan)
         dc[0] = c0_t.grad.numpy()[0]
-    return GatedReference(loss=float(total.detach()), params={k: grads[k] for k in names}, dh=dh, dc=dc,
-                          o=o.detach().numpy())
+    return GatedReference(
+        loss=float(total.detach()),
+        params={k: grads[k] for k in names},
+        dh=dh,
+        dc=dc,
+        o=o.detach().numpy(),
+    )
 
 
 def gated_bptt_reference(
@@ -232,15 +267,23 @@ def gated_bptt_reference(
     def lin(g: str, x_t: torch.Tensor, h: torch.Tensor) -> torch.Tensor:
         return x_t @ P[f"W{g}_x"].T + h @ P[f"W{g}_h"].T + P[f"b{g}"]
 
-    def step(t: int, state: tuple[torch.Tensor, ...]) -> tuple[tuple[torch.Tensor, ...], dict[str, torch.Tensor]]:
+    def step(
+        t: int, state: tuple[torch.Tensor, ...]
+    ) -> tuple[tuple[torch.Tensor, ...], dict[str, torch.Tensor]]:
         """One step: the new state and the layers' pre-activations (whose gradients are the δs)."""
         if cell == "lstm":
             h, c = state
             pre = {g: lin(g, xt[t], h) for g in "ifco"}
-            c_new = torch.sigmoid(pre["f"]) * c + torch.sigmoid(pre["i"]) * torch.tanh(pre["c"])
+            c_new = torch.sigmoid(pre["f"]) * c + torch.sigmoid(pre["i"]) * torch.tanh(
+                pre["c"]
+            )
             return (torch.sigmoid(pre["o"]) * torch.tanh(c_new), c_new), pre
         (h,) = state
-        pre = {"r": lin("r", xt[t], h), "u": lin("u", xt[t], h), "n_h": h @ P["Wn_h"].T + P["bn_h"]}
+        pre = {
+            "r": lin("r", xt[t], h),
+            "u": lin("u", xt[t], h),
+            "n_h": h @ P["Wn_h"].T + P["bn_h"],
+        }
         gr, gu = torch.sigmoid(pre["r"]), torch.sigmoid(pre["u"])
         pre["n"] = xt[t] @ P["Wn_x"].T + P["bn_x"] + gr * pre["n_h"]
         return (gu * h + (1 - gu) * torch.tanh(pre["n"]),), pre
@@ -286,7 +329,9 @@ def gated_bptt_reference(
         total = 0.0
         for t in steps:
             start = max(0, t + 1 - truncate)
-            leaf = tuple(v.clone().requires_grad_(True) for v in values[start])  # the cut at the state of start
+            leaf = tuple(
+                v.clone().requires_grad_(True) for v in values[start]
+            )  # the cut at the state of start
             sub, sub_pres = run(leaf, start, t + 1)
             term = _step_loss(output(sub[-1][0]), tgt[t], loss, B)
             term.backward()
@@ -297,6 +342,15 @@ def gated_bptt_reference(
             for s, pre in zip(range(start, t + 1), sub_pres, strict=True):
                 for g in names:
                     add(pre[g].grad, delta[g][s])
-    grads = {k: (v.grad.numpy().copy() if v.grad is not None else np.zeros(v.shape)) for k, v in P.items()}
-    return GatedReference(loss=total, params=grads, dh=grads_at[0], dc=grads_at[1] if cell == "lstm" else None,
-                          o=o.detach().numpy(), delta=delta)
+    grads = {
+        k: (v.grad.numpy().copy() if v.grad is not None else np.zeros(v.shape))
+        for k, v in P.items()
+    }
+    return GatedReference(
+        loss=total,
+        params=grads,
+        dh=grads_at[0],
+        dc=grads_at[1] if cell == "lstm" else None,
+        o=o.detach().numpy(),
+        delta=delta,
+    )
