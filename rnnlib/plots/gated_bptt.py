@@ -397,7 +397,7 @@ def plot_state_gradients(
     log_axis(ax)
     ax.set_xlabel("time step $t$ (the loss sits at the last step)")
     ax.set_ylabel("gradient norm, mean over the batch")
-    figure_legend(fig, ncols=2)
+    figure_legend(fig, ncols=min(len(curves), 3))
     ax.set_title(
         title if title is not None else "How far back the error reaches, after training"
     )
