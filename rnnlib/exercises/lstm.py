@@ -1,9 +1,9 @@
 """``check_lstm_backward``: run the reader's LSTM backward pass on several cases and name the mistakes it makes.
 
-Built like :func:`rnnlib.exercises.check_bptt`: the reader's function runs on
+Built like :func:`rnnlib.exercises.bptt.check_bptt`: the reader's function runs on
 three random cases, each with the loss at every step and at the last; if it
 disagrees with the reference, :func:`rnnlib.exercises.search.smallest_explanation`
-looks for the smallest set of named mistakes (:data:`LSTM_MISTAKES`) whose
+looks for the smallest set of named mistakes (:data:`rnnlib.exercises.lstm_mistakes.LSTM_MISTAKES`) whose
 mistaken reference reproduces every case, and a name is said only then. The
 message also says which gradients differ and at which sequence length they
 start to (the reader's function is run again on the first steps of a case).
@@ -28,7 +28,7 @@ from rnnlib.exercises.lstm_mistakes import LSTM_DESCRIPTIONS, LSTM_MISTAKES
 from rnnlib.exercises.search import smallest_explanation
 from rnnlib.gradcheck import TOLERANCE, relative_error
 
-__all__ = ["LSTM_DESCRIPTIONS", "LSTM_MISTAKES", "PAGE", "check_lstm_backward"]
+__all__ = ["PAGE", "check_lstm_backward"]
 
 CHECK = "check_lstm_backward"
 PLACEMENTS = ("all", "last")
@@ -177,7 +177,7 @@ def check_lstm_backward(
         ``passed`` when every gradient of every case and both placements is
         within relative error 1e-8 (max|g − g_ref| / max|g_ref|, per key);
         otherwise ``mistakes`` is the smallest set of named mistakes
-        (:data:`LSTM_MISTAKES`) that reproduces every case, or ``()`` if none
+        (:data:`rnnlib.exercises.lstm_mistakes.LSTM_MISTAKES`) that reproduces every case, or ``()`` if none
         does, and the message says which gradients differ and from which step.
 
     Examples

@@ -27,8 +27,8 @@ Signals = tuple[np.ndarray, ...]
 class GatedModel:
     """Base class of :class:`rnnlib.gated.LSTM` and :class:`rnnlib.gated.GRU` (not used directly).
 
-    Subclasses set :attr:`PARAM_NAMES`, :attr:`CELL`, :attr:`STATES` and
-    :attr:`WIDTH`, and write ``forward``, ``_backward_step``,
+    Subclasses set ``PARAM_NAMES``, ``CELL``, ``STATES`` and
+    ``WIDTH``, and write ``forward``, ``_backward_step``,
     ``_cell_gradients`` and ``_deltas``.
     """
 
@@ -72,7 +72,7 @@ class GatedModel:
         Parameters
         ----------
         params : dict of str to array_like
-            Exactly the keys of :attr:`PARAM_NAMES`; the sizes are read from the
+            Exactly the keys of ``PARAM_NAMES``; the sizes are read from the
             first cell matrix (H, n_in) and from ``W_ho`` (n_out, H).
 
         Raises

@@ -9,7 +9,7 @@ with the linear readout of :class:`rnnlib.RNN`; for t = 1 … T::
     o_t   = W_ho h_t + b_o
 
 The backward pass carries two error signals back in time, one through h and
-one through the cell c; :meth:`LSTM._backward_step` is one step of it, every
+one through the cell c; ``LSTM._backward_step`` is one step of it, every
 line commented with its step of the chain rule. The derivation is the
 section "BPTT through the LSTM and GRU" of the book.
 """

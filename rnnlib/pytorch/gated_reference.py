@@ -63,7 +63,7 @@ class GatedReference:
     delta : dict of str to ndarray, each (T, B, H), or None
         :func:`gated_bptt_reference` only: autograd's gradient at each
         layer's pre-activation, under the keys of
-        :attr:`rnnlib.gated.GatedGradients.delta` (LSTM ``"i", "f", "c", "o"``;
+        ``GatedGradients.delta`` (LSTM ``"i", "f", "c", "o"``;
         GRU ``"r", "u", "n_h", "n"``, where ``n_h`` is W^n_h h_{t-1} + b^n_h).
     """
 
