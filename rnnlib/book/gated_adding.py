@@ -118,7 +118,7 @@ def _batch(n: int, T: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
 def evaluate_adding(
     model: RNN | GatedModel, T: int, *, n: int = 1000, seed: int = 1
 ) -> tuple[float, float]:
-    """Test MSE and accuracy (|error| < 0.04) of ``model`` on ``n`` fresh sequences of length T."""
+    """Test MSE and accuracy (share of absolute errors below 0.04) of ``model`` on ``n`` fresh sequences of length T."""
     x, target = _batch(check_int("n", n), check_int("T", T, minimum=2), seed)
     err = model.forward(x).o[-1, :, 0] - target[-1, :, 0]
     return float(np.mean(err**2)), float(np.mean(np.abs(err) < ADDING_TOLERANCE))

@@ -176,7 +176,7 @@ def lstm_from_pytorch(
     ----------
     state : mapping
         ``lstm.state_dict()`` of a one-layer ``torch.nn.LSTM`` (keys
-        :data:`TORCH_KEYS`; tensors or arrays), rows stacked in the order
+        :data:`rnnlib.gated.params.TORCH_KEYS`; tensors or arrays), rows stacked in the order
         i, f, g, o. The two biases are summed into the book's b^g.
     readout_weight, readout_bias : array_like or tensor
         ``linear.weight`` (n_out, H) and ``linear.bias`` (n_out,).
