@@ -146,7 +146,7 @@ class GRU(GatedModel):
         d_nh[...] = d_n * gr
         # The update-gate path Γ^u ⊙ h̄ plus the three recurrent matrices (row form).
         dh_prev = dh * gu + D[..., : 3 * gr.shape[-1]] @ W_h
-        return (dh,), D, (dh_prev,)
+        return (dh,), D, (dh_prev,)  # at state t, the errors, to state t-1
 
     def _cell_gradients(self, trace: GRUTrace, D: np.ndarray) -> dict[str, np.ndarray]:
         """Weight sharing: each gradient is one product over the T·B rows."""

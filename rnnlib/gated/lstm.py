@@ -180,7 +180,7 @@ class LSTM(GatedModel):
         dh_prev = D @ W_h
         # The cell path: c_{t-1} reaches c_t through Γ^f_t alone (the carry for step t-1).
         dc_prev = dc * gf
-        return (dh, dc), D, (dh_prev, dc_prev)
+        return (dh, dc), D, (dh_prev, dc_prev)  # at state t, the errors, to state t-1
 
     def _cell_gradients(self, trace: LSTMTrace, D: np.ndarray) -> dict[str, np.ndarray]:
         """Weight sharing: each gradient is a sum over time and batch, one product over the T·B rows."""
