@@ -12,13 +12,16 @@ shapes gets a message, never a traceback from inside rnnlib.
   :func:`~rnnlib.exercises.truncation.check_chunk_and_detach` — the two
   truncations of chapter 3;
 * :func:`~rnnlib.exercises.others.check_clipping` — gradient-norm clipping (chapter 8);
-* :func:`~rnnlib.exercises.others.check_hidden_jacobian` — ∂h_T/∂h_t (chapters 4 and 8).
+* :func:`~rnnlib.exercises.others.check_hidden_jacobian` — ∂h_T/∂h_t (chapters 4 and 8);
+* :func:`~rnnlib.exercises.lstm.check_lstm_backward` — the LSTM's BPTT (chapter 8, "BPTT through
+  the LSTM and GRU").
 
 Every message links to the book's page that explains it (``SECTIONS``).
 """
 
 from rnnlib.exercises.bptt import check_bptt
 from rnnlib.exercises.feedback import BASE_URL, SECTIONS, Feedback, link
+from rnnlib.exercises.lstm import LSTM_DESCRIPTIONS, LSTM_MISTAKES, check_lstm_backward
 from rnnlib.exercises.mistakes import BPTT_DESCRIPTIONS, BPTT_MISTAKES
 from rnnlib.exercises.others import (
     CLIPPING_MISTAKES,
@@ -41,6 +44,8 @@ __all__ = [
     "CLIPPING_MISTAKES",
     "FORWARD_MISTAKES",
     "JACOBIAN_MISTAKES",
+    "LSTM_DESCRIPTIONS",
+    "LSTM_MISTAKES",
     "SECTIONS",
     "TRUNCATION_MISTAKES",
     "Feedback",
@@ -49,6 +54,7 @@ __all__ = [
     "check_clipping",
     "check_forward",
     "check_hidden_jacobian",
+    "check_lstm_backward",
     "check_truncated_bptt",
     "link",
 ]

@@ -1,0 +1,349 @@
+"""check_lstm_backward: passes correct solutions in three styles, names every mistake alone and in combination.
+
+A name is said only when the mistaken reference with exactly those switches
+reproduces the reader's result on every case: the tests inject mistakes
+through that reference and through hand-written buggy backward passes, and
+require the named set to be the injected one (never a name that was not
+injected).
+"""
+
+import itertools
+
+import numpy as np
+import pytest
+
+from rnnlib import losses
+from rnnlib.exercises import LSTM_DESCRIPTIONS, LSTM_MISTAKES, check_lstm_backward
+from rnnlib.exercises import lstm_mistakes as lm
+from rnnlib.exercises.lstm import PAGE
+from rnnlib.gated import LSTM
+from rnnlib.gradcheck import relative_error
+
+ORDER = [name for name, _ in LSTM_MISTAKES]
+SINGLES = [(name, variant) for name, variants in LSTM_MISTAKES for variant in variants]
+
+
+def mutant(config):
+    """A reader's function that makes exactly the mistakes of ``config``."""
+
+    def fn(params, x, y, h0, c0, loss_at):
+        case = lm.LSTMCase(params, x, y, h0, c0, *lm.forward(params, x, h0, c0))
+        return lm.mistaken_gradients(case, loss_at, config)
+
+    return fn
+
+
+def loop_solution(params, x, y, h0, c0, loss_at, *, slips=()):
+    """The notebook's solution: a loop over t = T … 1; ``slips`` injects hand-written mistakes."""
+    tr = LSTM.from_params(params).forward(x, h0, c0)
+    T, B, _ = x.shape
+    e = (tr.o - y) / B
+    if loss_at == "last":
+        e[:-1] = 0.0
+    g = {k: np.zeros_like(v) for k, v in params.items()}
+    dh_next, dc_next = np.zeros_like(h0), np.zeros_like(c0)
+    for t in range(T, 0, -1):
+        dh = e[t - 1] @ params["W_ho"] + dh_next
+        gi, gf, gc, go = tr.gi[t - 1], tr.gf[t - 1], tr.c_tilde[t - 1], tr.go[t - 1]
+        tanh_c = tr.tanh_c[t - 1]
+        dc = dh * go * (1 - tanh_c**2)
+        if "carry" not in slips:
+            dc = dc + dc_next
+        out = tr.c[t] if "c-for-tanh-c" in slips else tanh_c
+        d = {
+            "i": dc * gc * gi * (1 - gi),
+            "f": dc * tr.c[t - 1] * gf * (1 - gf),
+            "c": dc * gi * (1 - gc**2),
+            "o": dh * out * go * (1 - go),
+        }
+        for k in "ifco":
+            if "equals" in slips:  # `=` in place of `+=`: the term of step 1 survives
+                g[f"W{k}_x"] = d[k].T @ x[t - 1]
+                g[f"W{k}_h"] = d[k].T @ tr.h[t - 1]
+                g[f"b{k}"] = d[k].sum(axis=0)
+            else:
+                g[f"W{k}_x"] += d[k].T @ x[t - 1]
+                g[f"W{k}_h"] += d[k].T @ tr.h[t - 1]
+                g[f"b{k}"] += d[k].sum(axis=0)
+        if "equals" in slips:
+            g["W_ho"], g["b_o"] = e[t - 1].T @ tr.h[t], e[t - 1].sum(axis=0)
+        else:
+            g["W_ho"] += e[t - 1].T @ tr.h[t]
+            g["b_o"] += e[t - 1].sum(axis=0)
+        dh_next = sum(d[k] @ params[f"W{k}_h"] for k in "ifco")
+        dc_next = dc * gf
+    g["h0"] = dh_next
+    g["c0"] = np.zeros_like(c0) if "no-c0" in slips else dc_next
+    return g
+
+
+def vectorised_solution(params, x, y, h0, c0, loss_at):
+    """Stacked layers and stacked time: one product per gradient after the loop."""
+    tr = LSTM.from_params(params).forward(x, h0, c0)
+    T, B, _ = x.shape
+    H = h0.shape[1]
+    _, e = losses.mse(tr.o, y, at=loss_at)
+    W_h = np.concatenate([params[f"W{k}_h"] for k in "ifco"])  # (4H, H)
+    gates = np.concatenate([tr.gi, tr.gf, tr.c_tilde, tr.go], axis=2)
+    dh_out = e @ params["W_ho"]
+    D = np.zeros((T, B, 4 * H))
+    dh_next = np.zeros((B, H))
+    dc_next = np.zeros((B, H))
+    for t in reversed(range(T)):
+        i, f, c, o = np.split(gates[t], 4, axis=1)
+        dh = dh_out[t] + dh_next
+        dc = dc_next + dh * o * (1 - tr.tanh_c[t] ** 2)
+        D[t] = np.concatenate(
+            [dc * c * i * (1 - i), dc * tr.c[t] * f * (1 - f), dc * i * (1 - c**2), dh * tr.tanh_c[t] * o * (1 - o)],
+            axis=1,
+        )
+        dh_next, dc_next = D[t] @ W_h, dc * f
+    dWx = np.einsum("tbg,tbi->gi", D, x)
+    dWh = np.einsum("tbg,tbk->gk", D, tr.h[:-1])
+    db = D.sum(axis=(0, 1))
+    out = {"W_ho": np.einsum("tbo,tbh->oh", e, tr.h[1:]), "b_o": e.sum(axis=(0, 1)), "h0": dh_next, "c0": dc_next}
+    for n, k in enumerate("ifco"):
+        rows = slice(n * H, (n + 1) * H)
+        out[f"W{k}_x"], out[f"W{k}_h"], out[f"b{k}"] = dWx[rows], dWh[rows], db[rows]
+    return out
+
+
+def torch_solution(params, x, y, h0, c0, loss_at):
+    """Autograd does it: returns torch tensors, which the checker accepts."""
+    import torch
+
+    P = {k: torch.tensor(v, requires_grad=True) for k, v in params.items()}
+    h = torch.tensor(h0, requires_grad=True)
+    c = torch.tensor(c0, requires_grad=True)
+    h_init, c_init = h, c
+    B = x.shape[1]
+    steps = range(x.shape[0]) if loss_at == "all" else [x.shape[0] - 1]
+    loss = 0.0
+    for t, x_t in enumerate(torch.as_tensor(x)):
+        a = {k: x_t @ P[f"W{k}_x"].T + h @ P[f"W{k}_h"].T + P[f"b{k}"] for k in "ifco"}
+        c = torch.sigmoid(a["f"]) * c + torch.sigmoid(a["i"]) * torch.tanh(a["c"])
+        h = torch.sigmoid(a["o"]) * torch.tanh(c)
+        if t in steps:
+            o = h @ P["W_ho"].T + P["b_o"]
+            loss = loss + 0.5 * ((o - torch.as_tensor(y[t])) ** 2).sum() / B
+    loss.backward()
+    return {**{k: v.grad for k, v in P.items()}, "h0": h_init.grad, "c0": c_init.grad}
+
+
+# --- the reference ------------------------------------------------------------------------------
+
+
+def test_reference_is_lstm_backward():
+    for case in lm.make_cases(0):
+        for at in ("all", "last"):
+            trace = LSTM.from_params(case.params).forward(case.x, case.h0, case.c0)
+            _, do = losses.mse(trace.o, case.y, at=at)
+            grads = LSTM.from_params(case.params).backward(trace, do)
+            ref = lm.reference_gradients(case, at)
+            assert all(relative_error(grads[k], ref[k]) <= 1e-12 for k in case.params)
+            assert relative_error(grads.dh0, ref["h0"]) <= 1e-12 and relative_error(grads.dc0, ref["c0"]) <= 1e-12
+
+
+def test_reference_is_autograd():
+    pytest.importorskip("torch")
+    for case in lm.make_cases(3):
+        for at in ("all", "last"):
+            got = {k: np.asarray(v.detach()) for k, v in torch_solution(
+                case.params, case.x, case.y, case.h0, case.c0, at).items()}
+            ref = lm.reference_gradients(case, at)
+            assert all(relative_error(ref[k], got[k]) <= 1e-8 for k in lm.GRADIENT_KEYS)
+
+
+def test_every_mistake_changes_some_gradient():
+    cases = lm.make_cases(0)
+    for name, variant in SINGLES:
+        changed = any(
+            any(relative_error(lm.mistaken_gradients(c, at, {name: variant})[k], lm.reference_gradients(c, at)[k])
+                > 1e-6 for k in lm.GRADIENT_KEYS)
+            for c in cases for at in ("all", "last"))
+        assert changed, (name, variant)
+
+
+# --- correct solutions ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("solution", [loop_solution, vectorised_solution, torch_solution])
+def test_correct_solutions_pass(solution):
+    if solution is torch_solution:
+        pytest.importorskip("torch")
+    fb = check_lstm_backward(solution)
+    assert fb.passed and fb.mistakes == (), fb.message
+    assert fb.message.startswith("All 16 gradients (14 parameters, h0 and c0) agree with the reference on 3 cases")
+
+
+def test_other_seeds_pass_too():
+    assert check_lstm_backward(vectorised_solution, seed=5).passed
+
+
+# --- named mistakes -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name, variant", SINGLES)
+def test_each_mistake_alone_is_named_with_its_variant(name, variant):
+    fb = check_lstm_backward(mutant({name: variant}))
+    assert not fb.passed
+    assert fb.mistakes == (name,), fb.message
+    assert LSTM_DESCRIPTIONS[name] in fb.message
+    if variant is not True:
+        assert f"- {name} [{variant}]:" in fb.message
+
+
+REQUIRED = {  # the mistakes the section asks the checker to name
+    "missing-cell-carry": True,
+    "output-gate-uses-c": True,
+    "missing-h-path-into-c": True,
+    "sigmoid-derivative": "at pre-activation",
+    "no-sum-over-time": "step 1",
+    "initial-cell-gradient": "missing",
+}
+
+COMBINATIONS = [
+    {"missing-cell-carry": True, "output-gate-uses-c": True},
+    {"sigmoid-derivative": "at gate value", "no-sum-over-time": "step T"},
+    {"missing-cell-carry": True, "initial-cell-gradient": "missing"},
+    {"output-gate-uses-c": True, "sigmoid-derivative": "at pre-activation", "no-sum-over-time": "step 1"},
+    {"forget-gate-uses-c_t": True, "batch-scale": "twice", "initial-state-gradient": "missing"},
+    {"cell-tanh-derivative": "1 - c^2", "candidate-tanh-derivative": "at value"},
+    {"not-transposed": True, "state-off-by-one": True, "input-candidate-swapped": True},
+    {"missing-recurrent-term": True, "missing-cell-carry": True},
+    {"sigmoid-derivative": "missing", "candidate-tanh-derivative": "missing", "cell-tanh-derivative": "missing"},
+]
+
+
+@pytest.mark.parametrize("config", COMBINATIONS, ids=lambda c: "+".join(c))
+def test_combinations_are_named_exactly(config):
+    fb = check_lstm_backward(mutant(config))
+    assert fb.mistakes == tuple(sorted(config, key=ORDER.index)), fb.message
+    for name, variant in config.items():
+        assert (f"- {name}:" if variant is True else f"- {name} [{variant}]:") in fb.message
+
+
+def test_pairs_of_the_required_mistakes_never_get_a_wrong_name():
+    for (a, va), (b, vb) in itertools.combinations(REQUIRED.items(), 2):
+        fb = check_lstm_backward(mutant({a: va, b: vb}))
+        assert set(fb.mistakes) <= {a, b} and fb.mistakes, (a, b, fb.message)
+        if "missing-h-path-into-c" not in (a, b):  # that one hides every other mistake of the cell
+            assert set(fb.mistakes) == {a, b}, (a, b, fb.message)
+
+
+def test_a_mistake_that_hides_another_is_named_alone():
+    # Without the h-path into the cell, nothing reaches c: the carry's absence makes no difference.
+    fb = check_lstm_backward(mutant({"missing-h-path-into-c": True, "missing-cell-carry": True}))
+    assert fb.mistakes == ("missing-h-path-into-c",)
+
+
+@pytest.mark.parametrize("slips, names", [
+    (("carry",), ("missing-cell-carry",)),
+    (("c-for-tanh-c",), ("output-gate-uses-c",)),
+    (("equals",), ("no-sum-over-time",)),
+    (("no-c0",), ("initial-cell-gradient",)),
+    (("carry", "c-for-tanh-c", "no-c0"), ("missing-cell-carry", "output-gate-uses-c", "initial-cell-gradient")),
+])
+def test_hand_written_slips_are_named(slips, names):
+    def fn(*args):
+        return loop_solution(*args, slips=slips)
+
+    fb = check_lstm_backward(fn)
+    assert fb.mistakes == names, fb.message
+
+
+# --- where it shows -------------------------------------------------------------------------
+
+
+def test_location_first_wrong_step_and_gradients():
+    fb = check_lstm_backward(mutant({"missing-cell-carry": True}))
+    assert "Right: W_ho, b_o." in fb.message
+    assert "First seen with loss_at='all' on the case T=4, B=3, n_in=3, H=4, n_out=2." in fb.message
+    assert "Time step t = 2 is the first to go wrong" in fb.message
+    assert "in: Wi_x, Wi_h, bi, Wf_x, Wf_h, bf, Wc_x, Wc_h, bc, h0, c0." in fb.message
+    fb = check_lstm_backward(mutant({"output-gate-uses-c": True}))
+    assert "Already wrong for a sequence of a single step (T = 1)" in fb.message
+    assert "in: Wo_x, Wo_h, bo, h0." in fb.message
+
+
+def test_unexplained_difference_says_where():
+    def fn(*args):
+        g = loop_solution(*args)
+        g["Wf_h"] = 1.5 * g["Wf_h"]
+        return g
+
+    fb = check_lstm_backward(fn)
+    assert not fb.passed and fb.mistakes == ()
+    assert fb.message.startswith("No set of up to 3 known mistakes explains the difference.")
+    assert "Differs from the reference in: Wf_h (0.5) (relative errors)." in fb.message
+    assert check_lstm_backward(fn, max_mistakes=1).message.startswith("No set of up to 1 known mistakes")
+
+
+# --- the reader's function misbehaves ---------------------------------------------------------
+
+
+def test_stub_and_bad_results_get_messages():
+    assert "not implemented yet (it returned NotImplemented)" in check_lstm_backward(
+        lambda *a: NotImplemented).message
+    assert "returned None" in check_lstm_backward(lambda *a: None).message
+
+    def missing_c0(*args):
+        g = loop_solution(*args)
+        del g["c0"]
+        return g
+
+    fb = check_lstm_backward(missing_c0)
+    assert not fb.passed and "missing key(s) ['c0']" in fb.message
+
+    def transposed(*args):
+        g = loop_solution(*args)
+        g["Wi_x"] = g["Wi_x"].T
+        return g
+
+    assert "has shape (3, 4), expected (H, n_in) = (4, 3) (transposed?)" in check_lstm_backward(transposed).message
+
+    def nan(*args):
+        g = loop_solution(*args)
+        g["bo"] = g["bo"] * np.nan
+        return g
+
+    assert "contains NaN or infinite values" in check_lstm_backward(nan).message
+
+
+def test_a_function_that_raises_is_reported_with_its_line():
+    def fn(params, x, y, h0, c0, loss_at):
+        raise KeyError("W_hh")
+
+    fb = check_lstm_backward(fn)
+    assert not fb.passed
+    assert fb.message.startswith("Your function raised KeyError: 'W_hh' in fn(), at: raise KeyError(\"W_hh\")")
+
+
+def test_function_that_raises_on_some_cases_is_not_explained():
+    def fn(params, x, y, h0, c0, loss_at):
+        if loss_at == "last":
+            raise ValueError("not yet")
+        return loop_solution(params, x, y, h0, c0, loss_at)
+
+    fb = check_lstm_backward(fn)
+    assert not fb.passed and fb.mistakes == ()
+    assert "Your function raised ValueError: not yet" in fb.message
+
+
+def test_arguments_are_copies_and_link_is_the_section():
+    def vandal(params, x, y, h0, c0, loss_at):
+        g = loop_solution(params, x, y, h0, c0, loss_at)
+        for v in params.values():
+            v[...] = 0.0
+        x[...] = 0.0
+        return g
+
+    fb = check_lstm_backward(vandal)
+    assert fb.passed
+    assert fb.link.endswith(PAGE) and fb.message.endswith(fb.link) and fb.check == "check_lstm_backward"
+    assert repr(fb) == repr(check_lstm_backward(vandal))
+
+
+def test_not_callable():
+    with pytest.raises(TypeError, match=r"fn must be a function fn\(params, x, y, h0, c0, loss_at\), got int"):
+        check_lstm_backward(3)
