@@ -148,17 +148,20 @@ class OnlineRule:
         return StepResult(loss=loss, grads={key: grads[key] for key in PARAM_NAMES})
 
     # --- what each rule defines ------------------------------------------------------------
-    def _reset_traces(self) -> None:  # pragma: no cover - abstract
-        raise NotImplementedError
+    def _abstract(self, method: str) -> NotImplementedError:
+        return NotImplementedError(f"{type(self).__name__} must define {method}() (a subclass of OnlineRule)")
 
-    def _trace_floats(self) -> int:  # pragma: no cover - abstract
-        raise NotImplementedError
+    def _reset_traces(self) -> None:
+        raise self._abstract("_reset_traces")
 
-    def _carry(self, x_t: np.ndarray, h_prev: np.ndarray, fprime: np.ndarray) -> None:  # pragma: no cover
-        raise NotImplementedError
+    def _trace_floats(self) -> int:
+        raise self._abstract("_trace_floats")
 
-    def _recurrent_grads(self, dh: np.ndarray) -> dict[str, np.ndarray]:  # pragma: no cover - abstract
-        raise NotImplementedError
+    def _carry(self, x_t: np.ndarray, h_prev: np.ndarray, fprime: np.ndarray) -> None:
+        raise self._abstract("_carry")
+
+    def _recurrent_grads(self, dh: np.ndarray) -> dict[str, np.ndarray]:
+        raise self._abstract("_recurrent_grads")
 
 
 def online_gradient(
