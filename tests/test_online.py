@@ -166,3 +166,27 @@ def test_overflow_is_reported():
     with pytest.raises(FloatingPointError, match="SnAp-1 overflowed float64"):
         for _ in range(5):
             rule.step(np.ones((1, I)), np.zeros((1, O)))
+
+
+class _ListedSigns(UORO):
+    """UORO whose signs come from a given list instead of the generator."""
+
+    signs: list = []
+
+    def _signs(self, shape):
+        return np.array(self.signs.pop(0), dtype=float).reshape(shape)
+
+
+def test_uoro_averaged_over_every_sign_sequence_is_exactly_bptt(rng):
+    """The expectation over the signs, computed exactly: all 2^(H·T) sequences, equal weights."""
+    n_h, steps = 2, 4
+    rnn = RNN(I, n_h, O, weight_scale=0.9, seed=3)
+    x, y = rng.standard_normal((steps, 1, I)), rng.standard_normal((steps, 1, O))
+    _, full = _bptt(rnn, x, y)
+    total = {k: np.zeros_like(v) for k, v in rnn.params.items()}
+    sequences = list(itertools.product((-1.0, 1.0), repeat=n_h * steps))
+    for seq in sequences:
+        _ListedSigns.signs = [seq[i * n_h:(i + 1) * n_h] for i in range(steps)]
+        for k, v in online_gradient(_ListedSigns, rnn, x, y).params.items():
+            total[k] += v / len(sequences)
+    assert max(compare(total, full).values()) <= TOLERANCE

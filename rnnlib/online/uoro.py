@@ -88,7 +88,7 @@ class UORO(OnlineRule):
         # 1. Tangent forward propagation: s̃' = J_t s̃_{t-1} = f'(a_t) ⊙ (W_hh s̃_{t-1}).
         s_fwd = fprime * (self.s_tilde @ W_hh.T)
         # 2. Random signs ν, independent of everything before (one row per stream).
-        nu = 2.0 * self._rng.integers(0, 2, size=fprime.shape) - 1.0
+        nu = self._signs(fprime.shape)
         # 3. νᵀ M_t, the signs backpropagated through one step: νᵀ ∂h_t/∂a_t = ν ⊙ f'(a_t),
         #    then ∂a_t[i]/∂W_hh[i, k] = h_{t-1}[k], ∂a_t[i]/∂W_xh[i, k] = x_t[k], ∂a_t[i]/∂b_h[i] = 1.
         nu_a = nu * fprime
@@ -104,6 +104,14 @@ class UORO(OnlineRule):
         for key, value in self.theta_tilde.items():
             shape = (B,) + (1,) * (value.ndim - 1)
             self.theta_tilde[key] = value / rho0.reshape(shape) + delta[key] / rho1.reshape(shape)
+
+    def _signs(self, shape: tuple[int, ...]) -> np.ndarray:
+        """Independent random signs ±1 (each with probability ½): E[ν] = 0, E[ννᵀ] = I.
+
+        A subclass may override it, e.g. to enumerate every sign sequence and
+        check that the average over all of them is the exact gradient.
+        """
+        return 2.0 * self._rng.integers(0, 2, size=shape) - 1.0
 
     def _recurrent_grads(self, dh: np.ndarray) -> dict[str, np.ndarray]:
         # ∂L_t/∂θ ≈ (∂L_t/∂h_t · s̃_t) θ̃_t, one scalar per stream times its row θ̃, summed over streams.
