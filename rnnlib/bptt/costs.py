@@ -12,6 +12,18 @@ method          what it is                            time             memory
 ``rtrl``        forward-mode sensitivities            O(T H⁴)          O(H³)
 =============== ===================================== ================ ==============
 
+Chapter 9 adds two online rules (:data:`ONLINE_METHODS`, from :mod:`rnnlib.online`),
+which carry a summary of the sensitivities forward instead of storing the past:
+
+=============== ===================================== ================ ==============
+method          what it is                            time             memory
+=============== ===================================== ================ ==============
+``uoro``        UORO's rank-one estimate s̃ θ̃          O(T H²)          O(H²)
+``snap1``       SnAp-1's per-unit traces              O(T H²)          O(H²)
+=============== ===================================== ================ ==============
+
+(their memory is that of one number per parameter, the size of the gradient itself).
+
 :func:`measure` times a call (the best CPU time of a few repeats, with
 ``time.process_time``) and finds its peak memory with ``tracemalloc``,
 which sees numpy's array allocations; :func:`cost_sweep` does that over a
@@ -44,10 +56,19 @@ from rnnlib.bptt.checkpoint import checkpointed_bptt
 from rnnlib.bptt.result import GradientResult, trace_floats
 from rnnlib.bptt.rtrl import rtrl
 from rnnlib.bptt.truncation import chunk_and_detach
+from rnnlib.online.base import online_gradient
+from rnnlib.online.snap import SnAp1
+from rnnlib.online.uoro import UORO
 from rnnlib.rnn import RNN
 
 METHODS = ("full", "truncated", "checkpoint", "rtrl")
-"""The algorithms :func:`run_method` knows, in the order the book presents them."""
+"""Chapter 3's algorithms, in the order the book presents them."""
+
+ONLINE_METHODS = ("uoro", "snap1")
+"""Chapter 9's approximate online rules (:mod:`rnnlib.online.uoro`, :mod:`rnnlib.online.snap`)."""
+
+ALL_METHODS = METHODS + ONLINE_METHODS
+"""Every algorithm :func:`run_method` and :func:`cost_sweep` know."""
 
 PREDICTED = {
     "full": {"time_T": 1, "time_H": 2, "memory_T": 1, "memory_H": 1},
@@ -71,6 +92,23 @@ method         time_T time_H memory_T memory_H
 """
 
 
+PREDICTED_ONLINE = {
+    "uoro": {"time_T": 1, "time_H": 2, "memory_T": 0, "memory_H": 2},
+    "snap1": {"time_T": 1, "time_H": 2, "memory_T": 0, "memory_H": 2},
+}
+"""The O(·) exponents of :data:`ONLINE_METHODS`, with the keys of :data:`PREDICTED`.
+
+Both cost O(H²) per step, like BPTT, and carry O(H²) numbers (one per
+parameter), independent of T.
+"""
+
+
+def predicted(method: str) -> dict[str, float]:
+    """The predicted exponents of any of :data:`ALL_METHODS` (:data:`PREDICTED` or :data:`PREDICTED_ONLINE`)."""
+    check_choice("method", method, ALL_METHODS)
+    return (PREDICTED | PREDICTED_ONLINE)[method]
+
+
 def full_bptt(rnn: RNN, x: np.ndarray, y: np.ndarray) -> GradientResult:
     """Full BPTT with the squared error at every step: ``RNN.forward`` then ``RNN.backward``."""
     check_rnn(rnn)
@@ -81,11 +119,15 @@ def full_bptt(rnn: RNN, x: np.ndarray, y: np.ndarray) -> GradientResult:
 
 
 def run_method(method: str, rnn: RNN, x: np.ndarray, y: np.ndarray, *, k: int = 8) -> GradientResult:
-    """Gradient of the squared error at every step by ``method`` (one of :data:`METHODS`).
+    """Gradient of the squared error at every step by ``method`` (one of :data:`ALL_METHODS`).
+
+    ``"uoro"`` and ``"snap1"`` return the rule's estimate summed over the
+    steps with the weights fixed (:func:`rnnlib.online.base.online_gradient`;
+    UORO's signs from seed 0).
 
     Parameters
     ----------
-    method : {"full", "truncated", "checkpoint", "rtrl"}
+    method : {"full", "truncated", "checkpoint", "rtrl", "uoro", "snap1"}
     rnn : RNN
     x : array_like of shape (T, B, n_in)
     y : array_like of shape (T, B, n_out)
@@ -96,7 +138,9 @@ def run_method(method: str, rnn: RNN, x: np.ndarray, y: np.ndarray, *, k: int = 
     -------
     GradientResult
     """
-    check_choice("method", method, METHODS)
+    check_choice("method", method, ALL_METHODS)
+    if method in ONLINE_METHODS:
+        return online_gradient(UORO if method == "uoro" else SnAp1, rnn, x, y, seed=0)
     if method == "full":
         return full_bptt(rnn, x, y)
     if method == "truncated":
@@ -193,7 +237,7 @@ class CostCurve:
     Attributes
     ----------
     method : str
-        One of :data:`METHODS`.
+        One of :data:`ALL_METHODS`.
     vary : {"T", "H"}
         The size that varies; the other one is fixed.
     sizes : ndarray of int
@@ -262,7 +306,7 @@ def cost_sweep(
 
     Parameters
     ----------
-    method : {"full", "truncated", "checkpoint", "rtrl"}
+    method : {"full", "truncated", "checkpoint", "rtrl", "uoro", "snap1"}
     vary : {"T", "H"}
         Which size takes the values ``sizes``; the other stays at ``T`` or ``H``.
     sizes : sequence of int
@@ -282,7 +326,7 @@ def cost_sweep(
     -------
     CostCurve
     """
-    check_choice("method", method, METHODS)
+    check_choice("method", method, ALL_METHODS)
     check_choice("vary", vary, ("T", "H"))
     sizes = [check_int("sizes[i]", s) for s in sizes]
     if not sizes:

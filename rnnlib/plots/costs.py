@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from rnnlib._validation import check_array, check_int, check_real
-from rnnlib.bptt.costs import METHODS, PREDICTED, CostCurve
+from rnnlib.bptt.costs import ALL_METHODS, CostCurve, predicted
 from rnnlib.plots import (
     PALETTE,
     figure_legend,
@@ -30,6 +30,8 @@ STYLES = {
     "truncated": (PALETTE["orange"], "s", r"truncated, chunks of $k$: $O(TH^2)$, $O(kH)$"),
     "checkpoint": (PALETTE["green"], "^", r"checkpointing: $O(TH^2)$, $O(\sqrt{T}H)$"),
     "rtrl": (PALETTE["vermillion"], "D", r"RTRL: time $O(TH^4)$, memory $O(H^3)$"),
+    "uoro": (PALETTE["purple"], "v", r"UORO: $O(TH^2)$, $O(H^2)$"),
+    "snap1": (PALETTE["sky"], "P", r"SnAp-1: $O(TH^2)$, $O(H^2)$"),
 }
 """Colour, marker and legend label of each method, as ``(colour, marker, label)``:
 
@@ -40,6 +42,8 @@ method         colour      marker legend label
 ``truncated``  orange      ``s``  truncated, chunks of k: :math:`O(TH^2)`, :math:`O(kH)`
 ``checkpoint`` green       ``^``  checkpointing: :math:`O(TH^2)`, :math:`O(\\sqrt{T}H)`
 ``rtrl``       vermillion  ``D``  RTRL: time :math:`O(TH^4)`, memory :math:`O(H^3)`
+``uoro``       purple      ``v``  UORO: :math:`O(TH^2)`, :math:`O(H^2)` (chapter 9)
+``snap1``      sky         ``P``  SnAp-1: :math:`O(TH^2)`, :math:`O(H^2)` (chapter 9)
 ============== =========== ====== =============================================================
 
 The labels are matplotlib mathtext (``$O(TH^2)$``).
@@ -60,7 +64,7 @@ def _check_curves(name: str, curves: Sequence[CostCurve], vary: str) -> None:
 def cost_figure(by_T: Sequence[CostCurve], by_H: Sequence[CostCurve], *, title: str | None = None) -> Figure:
     """Time and peak memory against T and against H, log–log, with the O(·) predictions dashed.
 
-    Each dashed line has the predicted slope of :data:`rnnlib.bptt.costs.PREDICTED`
+    Each dashed line has the predicted slope of :func:`rnnlib.bptt.costs.predicted`
     and goes through the curve's largest size, so a measured curve parallel to
     its dashed line grows as predicted.
 
@@ -86,7 +90,7 @@ def cost_figure(by_T: Sequence[CostCurve], by_H: Sequence[CostCurve], *, title: 
             values = np.asarray(getattr(c, what), dtype=float)
             sizes = np.asarray(c.sizes, dtype=float)
             ax.plot(sizes, values, marker=marker, color=colour, ms=5)
-            p = PREDICTED[c.method][f"{kind}_{vary}"]
+            p = predicted(c.method)[f"{kind}_{vary}"]
             guide = values[-1] * (sizes / sizes[-1]) ** p
             ax.plot(sizes, guide, ls="--", lw=1.2, color=colour)
         # Sizes are counts: plain labels at the powers of two that were measured.
@@ -99,7 +103,7 @@ def cost_figure(by_T: Sequence[CostCurve], by_H: Sequence[CostCurve], *, title: 
     from matplotlib.lines import Line2D
 
     handles = [Line2D([], [], color=STYLES[m][0], marker=STYLES[m][1], label=STYLES[m][2])
-               for m in METHODS if any(c.method == m for c in by_T) or any(c.method == m for c in by_H)]
+               for m in ALL_METHODS if any(c.method == m for c in by_T) or any(c.method == m for c in by_H)]
     handles.append(Line2D([], [], color=PALETTE["black"], ls="--", lw=1.2,
                           label="dashed: the predicted slope, through the largest size"))
     fig.suptitle(title or "Measured cost of the gradient algorithms (log–log)")
