@@ -132,6 +132,146 @@ def test_ngram_errors(call, err, match):
         call()
 
 
+# --- Kneser-Ney ---------------------------------------------------------------------------
+
+KN_IDS = [0, 1, 0, 1, 0, 2]  # V = 3, as in test_ngram_hand_computed
+
+
+def test_kneser_ney_hand_computed():
+    """Every probability below is worked out by hand from the counts of KN_IDS.
+
+    Occurrences: after 0 come 1, 1, 2 (N = 3, T = 2); after 1 comes 0 twice (N = 2, T = 1);
+    2 is never followed. Continuation counts of the empty context: 0 follows one distinct
+    symbol (1), 1 follows one (0), 2 follows one (0): (1, 1, 1), N = 3, T = 3.
+    """
+    D = 0.5
+    bi = text.KneserNey(KN_IDS, order=2, vocab_size=3, discount=D)
+    low = (1 - D) / 3 + D * 3 / 3 * (1 / 3)  # every symbol: 1/6 + 1/6 = 1/3
+    assert low == pytest.approx(1 / 3)
+    p1_0 = (2 - D) / 3 + D * 2 / 3 * low  # 11/18
+    p2_0 = (1 - D) / 3 + D * 2 / 3 * low  # 5/18
+    p0_0 = 0 + D * 2 / 3 * low  # 2/18: never seen after 0, yet > 0
+    p0_1 = (2 - D) / 2 + D * 1 / 2 * low  # 3/4 + 1/12 = 5/6
+    np.testing.assert_allclose(bi.distribution([0]), [p0_0, p1_0, p2_0])
+    np.testing.assert_allclose(bi.distribution([1]), [p0_1, D / 2 * low, D / 2 * low])
+    assert (p0_0, p1_0, p2_0, p0_1) == pytest.approx((1 / 9, 11 / 18, 5 / 18, 5 / 6))
+    # prob scores ids[1:]; the context 2 was never seen: its shorter context speaks alone
+    np.testing.assert_allclose(bi.prob([0, 1, 0, 2, 1]), [p1_0, p0_1, p2_0, low])
+    # the first prediction of a sequence uses the context it has; order 1 ignores it
+    uni = text.KneserNey(KN_IDS, order=1, vocab_size=3, discount=D)
+    # raw unigram counts (3, 2, 1), N = 6, T = 3: (c - D) / 6 + D * 3 / 6 / 3
+    np.testing.assert_allclose(uni.distribution([]), [2.5 / 6 + 1 / 12, 1.5 / 6 + 1 / 12, 0.5 / 6 + 1 / 12])
+    np.testing.assert_allclose(uni.distribution([2, 0]), uni.distribution([]))
+    assert bi.perplexity([0, 1, 0, 2]) == pytest.approx(math.exp(-np.mean(np.log([p1_0, p0_1, p2_0]))))
+
+
+def test_kneser_ney_third_order_uses_continuation_counts_below_the_top():
+    ids = [0, 1, 2, 0, 1, 2, 1, 2]  # V = 3
+    D = 0.6
+    tri = text.KneserNey(ids, order=3, vocab_size=3, discount=D)
+    # top level, context (0, 1): followed by 2 twice -> N = 2, T = 1
+    # middle level, context (1,): continuation counts of (v, 1, w) types: (0,1,2), (2,1,2) -> w = 2 twice
+    # bottom level: distinct predecessors of each symbol: 0 <- {2}; 1 <- {0, 2}; 2 <- {1} -> (1, 2, 1)
+    bottom = np.array([(1 - D) / 4, (2 - D) / 4, (1 - D) / 4]) + D * 3 / 4 / 3
+    middle = np.array([0, 0, (2 - D) / 2]) + D * 1 / 2 * bottom
+    top = np.array([0, 0, (2 - D) / 2]) + D * 1 / 2 * middle
+    np.testing.assert_allclose(tri.distribution([2, 0, 1]), top)
+    np.testing.assert_allclose(tri.distribution([1]), middle)  # start of a sequence
+    # (2, 1) was seen once (followed by 2): the top level uses occurrences, not continuations
+    np.testing.assert_allclose(tri.distribution([2, 1]), np.array([0, 0, (1 - D) / 1]) + D * middle)
+    # the same counts at order 2: the middle level becomes the top, with occurrences
+    # after 1 come 2, 2, 2 -> N = 3, T = 1; below it the same continuation counts as above
+    bi = tri.with_settings(order=2)
+    np.testing.assert_allclose(bi.distribution([0, 1]), np.array([0, 0, (3 - D) / 3]) + D / 3 * bottom)
+    assert bi.order == 2 and tri.order == 3 and bi.discount == tri.discount
+
+
+def _contexts(model):
+    seen = {ctx for level in model._raw + model._cont for ctx in level}
+    return sorted(seen, key=lambda c: (len(c), c))
+
+
+@pytest.mark.parametrize(("order", "discount"), [(1, 0.3), (2, 0.75), (4, 1.0), (6, 0.8)])
+def test_kneser_ney_distributions_sum_to_one_for_every_context(corpus, order, discount):
+    v = text.CharVocab(corpus)
+    ids = v.encode(corpus[:4000])
+    m = text.KneserNey(ids, order=order, vocab_size=len(v), discount=discount)
+    unseen = [(), (0,), (0, 0, 0, 0, 0), tuple(v.encode("zqx"))]
+    for ctx in _contexts(m) + unseen:
+        p = m.distribution(list(ctx))
+        assert p.shape == (len(v),) and p.min() > 0, ctx
+        assert p.sum() == pytest.approx(1.0, abs=1e-12), ctx
+    # prob() gives the same numbers as distribution() at every position
+    probe = ids[2000:2300]
+    expected = [m.distribution(probe[:t])[probe[t]] for t in range(1, len(probe))]
+    np.testing.assert_allclose(m.prob(probe), expected, rtol=1e-12)
+
+
+def test_kneser_ney_discount_of_the_same_counts():
+    m = text.KneserNey(KN_IDS, order=2, vocab_size=3, discount=0.5)
+    again = text.KneserNey(KN_IDS, order=2, vocab_size=3, discount=0.9)
+    np.testing.assert_allclose(m.with_settings(discount=0.9).prob([0, 1, 0, 2]), again.prob([0, 1, 0, 2]))
+    assert m.discount == 0.5  # unchanged
+    assert repr(m) == "KneserNey(order=2, vocab_size=3, discount=0.5)"
+
+
+@pytest.mark.parametrize(("call", "err", "match"), [
+    (lambda: text.KneserNey([0, 1], order=0, vocab_size=2), ValueError, r"order must be an int >= 1, got 0"),
+    (lambda: text.KneserNey([0, 1], order=2, vocab_size=2, discount=0.0), ValueError,
+     r"discount must be in \(0, 1\], got 0.0"),
+    (lambda: text.KneserNey([0, 1], order=2, vocab_size=2, discount=1.5), ValueError,
+     r"discount must be <= 1.0, got 1.5"),
+    (lambda: text.KneserNey([0, 1], order=2, vocab_size=2, discount="0.5"), TypeError,
+     r"discount must be a real number"),
+    (lambda: text.KneserNey([0, 5], order=2, vocab_size=2), ValueError, r"ids must lie in \[0, 1\]"),
+    (lambda: text.KneserNey([0, 1], order=2, vocab_size=2).prob([1]), ValueError, r"ids must hold at least 2"),
+    (lambda: text.KneserNey([0, 1], order=2, vocab_size=2).distribution([3]), ValueError,
+     r"context must lie in \[0, 1\]"),
+    (lambda: text.KneserNey([0, 1], order=2, vocab_size=2).with_settings(order=3), ValueError,
+     r"order must be <= 2, the order whose counts this model holds, got 3"),
+    (lambda: text.choose_kneser_ney([0, 1], [0, 1], vocab_size=2, orders=(), discounts=(0.5,)), ValueError,
+     r"orders and discounts must each hold at least one candidate"),
+    (lambda: text.choose_kneser_ney([0, 1], [0, 1], vocab_size=2, orders=(1,), discounts=(0.5, 2.0)),
+     ValueError, r"discounts\[1\] must be <= 1.0, got 2.0"),
+    (lambda: text.choose_kneser_ney([0, 1], [0], vocab_size=2, orders=(1,), discounts=(0.5,)), ValueError,
+     r"val_ids must hold at least 2 ids"),
+])
+def test_kneser_ney_errors(call, err, match):
+    with pytest.raises(err, match=match):
+        call()
+
+
+def test_choose_kneser_ney_picks_the_smallest_validation_perplexity(corpus):
+    tr, va, _ = text.split_text(corpus)
+    v = text.CharVocab(corpus)
+    a, b = v.encode(tr), v.encode(va)
+    model, ppl = text.choose_kneser_ney(a, b, vocab_size=len(v), orders=(2, 3, 4), discounts=(0.5, 0.9))
+    assert set(ppl) == {(n, d) for n in (2, 3, 4) for d in (0.5, 0.9)}
+    assert ppl[model.order, model.discount] == min(ppl.values())
+    direct = text.KneserNey(a, order=3, vocab_size=len(v), discount=0.9).perplexity(b)
+    assert ppl[3, 0.9] == pytest.approx(direct, rel=1e-12)  # the shared counts change nothing
+
+
+def test_kneser_ney_on_the_book_split(corpus):
+    """Chapter 6a's baseline: tuned on the validation text, scored once on the test text.
+
+    The notebook asserts the same numbers; tests/test_book_text_verdict.py adds the
+    recurrent models it is compared with.
+    """
+    parts = text.split_text(corpus, val_fraction=0.1, test_fraction=0.1)
+    v = text.CharVocab(corpus)
+    train_ids, val_ids, test_ids = (v.encode(p) for p in parts)
+    model, ppl = text.choose_kneser_ney(train_ids, val_ids, vocab_size=len(v), orders=range(1, 11),
+                                        discounts=(0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95))
+    assert (model.order, model.discount) == (6, 0.8)
+    assert 3.9 < ppl[6, 0.8] < 3.95
+    test_ppl = model.perplexity(test_ids)
+    assert 3.9 < test_ppl < 4.0
+    # far better than the best add-alpha model of a single order (the 4-gram, 5.68)
+    four = text.NGram(train_ids, order=4, vocab_size=len(v), alpha=0.03)
+    assert test_ppl < 0.75 * four.perplexity(test_ids)
+
+
 def test_reber_strings_are_grammatical_and_seeded():
     s = text.reber_strings(300, seed=3)
     assert s == text.reber_strings(300, seed=3)

@@ -15,14 +15,18 @@ Two sources of text, both made without the network:
   final E, so predicting that letter needs a memory that spans the whole
   inner string, which a bigram model cannot have.
 
-:class:`CharVocab` maps characters to integer ids, :func:`split_text` makes a
-contiguous train/validation/test split at paragraph boundaries, and
-:class:`NGram` is the counting baseline (unigram, bigram, ...) that an RNN
-language model must beat on held-out text.
+:class:`CharVocab` maps characters to integer ids, and :func:`split_text` makes a
+contiguous train/validation/test split at paragraph boundaries. Two counting
+models are the baselines an RNN language model must beat on held-out text:
+:class:`NGram`, one order (unigram, bigram, ...) with add-α smoothing, and
+:class:`KneserNey`, all orders up to ``order`` interpolated with Kneser–Ney
+smoothing, the strongest of the classic counting models; :func:`choose_kneser_ney`
+tunes its order and discount on validation text.
 """
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 from collections.abc import Sequence
@@ -34,7 +38,9 @@ from rnnlib._validation import Seed, check_array, check_int, check_real, check_s
 
 __all__ = [
     "CharVocab",
+    "KneserNey",
     "NGram",
+    "choose_kneser_ney",
     "is_reber",
     "load_corpus",
     "reber_strings",
@@ -234,6 +240,209 @@ class NGram:
     def perplexity(self, ids: Sequence[int] | np.ndarray) -> float:
         """exp(mean negative log-probability) of ``ids[1:]``: lower is better."""
         return float(math.exp(-np.mean(np.log(self.prob(ids)))))
+
+
+class KneserNey:
+    """A character n-gram model with interpolated Kneser–Ney smoothing.
+
+    The counting baseline that is hard to beat on a small corpus (Kneser and
+    Ney, 1995; Chen and Goodman, 1999). With ``c`` the previous ``order - 1``
+    symbols and ``c'`` the same context without its oldest symbol,
+
+    ``P(w | c) = max(N(c, w) - D, 0) / N(c) + D T(c) / N(c) · P(w | c')``
+
+    where ``N(c, w)`` counts ``w`` after ``c``, ``N(c) = Σ_w N(c, w)``,
+    ``T(c)`` is the number of distinct symbols with ``N(c, w) > 0`` and
+    ``0 < D ≤ 1`` is the discount: every seen count gives up ``D``, and the
+    mass given up goes to the shorter context. At the highest order ``N``
+    counts occurrences in the training sequence. At every lower order it is
+    the *continuation count*, the number of distinct symbols ``v`` such that
+    ``v, c', w`` occurs: a lower order is used where the long context has
+    little evidence, and there what matters is in how many contexts ``w``
+    follows ``c'``, not how often (the "Francisco" of "San Francisco" is
+    frequent but follows one word only). The recursion ends in the uniform
+    distribution ``1 / V``, so every symbol keeps a probability > 0. A context
+    never seen in training passes on its shorter context's distribution
+    unchanged, and at the start of a sequence, where fewer than
+    ``order - 1`` symbols precede, the model uses the context it has.
+
+    Parameters
+    ----------
+    ids : array_like of int, shape (N,)
+        Training sequence of symbol ids.
+    order : int
+        Longest n-gram: the context is the previous ``order - 1`` symbols.
+    vocab_size : int
+        V, the number of symbols (ids lie in ``[0, V)``).
+    discount : float
+        D in (0, 1] (choose it, and the order, on validation data:
+        :func:`choose_kneser_ney`).
+
+    Examples
+    --------
+    >>> m = KneserNey([0, 1, 0, 1, 0, 2], order=2, vocab_size=3, discount=0.5)
+    >>> # after 0 come 1, 1, 2; below that, each symbol continues one context
+    >>> # (1 after 0; 0 after 1; 2 after 0): P(1) = 0.5/3 + 0.5 · 3/3 · 1/3 = 1/3
+    >>> # P(1 | 0) = (2 - 0.5)/3 + 0.5 · 2/3 · 1/3 = 11/18
+    >>> round(float(m.prob([0, 1])[0]), 6), round(11 / 18, 6)
+    (0.611111, 0.611111)
+    """
+
+    def __init__(self, ids: Sequence[int] | np.ndarray, *, order: int, vocab_size: int,
+                 discount: float = 0.75) -> None:
+        self.order = check_int("order", order)
+        self.vocab_size = check_int("vocab_size", vocab_size)
+        self.discount = _check_discount(discount)
+        seq = _check_ids("ids", ids, self.vocab_size).tolist()
+        # raw[k]: context tuple of length k -> {next symbol: number of occurrences}
+        raw: list[dict[tuple[int, ...], dict[int, int]]] = [{} for _ in range(self.order)]
+        for t, w in enumerate(seq):
+            for k in range(min(t, self.order - 1) + 1):
+                nxt = raw[k].setdefault(tuple(seq[t - k:t]), {})
+                nxt[w] = nxt.get(w, 0) + 1
+        # cont[k]: context of length k -> {w: number of distinct v with (v, context, w) seen}
+        cont: list[dict[tuple[int, ...], dict[int, int]]] = [{} for _ in range(self.order - 1)]
+        for k in range(self.order - 1):
+            for ctx, nxt in raw[k + 1].items():
+                shorter = cont[k].setdefault(ctx[1:], {})
+                for w in nxt:
+                    shorter[w] = shorter.get(w, 0) + 1
+        # with each context, its total count N(c) and its number of distinct successors T(c)
+        self._raw, self._cont = ([{ctx: (nxt, sum(nxt.values()), len(nxt)) for ctx, nxt in level.items()}
+                                  for level in tables] for tables in (raw, cont))
+
+    def __repr__(self) -> str:
+        return f"KneserNey(order={self.order}, vocab_size={self.vocab_size}, discount={self.discount:g})"
+
+    def with_settings(self, *, order: int | None = None, discount: float | None = None) -> KneserNey:
+        """The same counts with another order or discount, without counting again.
+
+        Parameters
+        ----------
+        order : int, optional
+            At most this model's order (the longer counts were never made).
+        discount : float, optional
+            D in (0, 1].
+
+        Returns
+        -------
+        KneserNey
+            A new model; this one is unchanged.
+        """
+        order = self.order if order is None else check_int("order", order)
+        if order > self.order:
+            raise ValueError(f"order must be <= {self.order}, the order whose counts this model holds, "
+                             f"got {order}")
+        other = copy.copy(self)
+        other.order = order
+        other.discount = self.discount if discount is None else _check_discount(discount)
+        return other
+
+    def _table(self, k: int) -> dict[tuple[int, ...], tuple[dict[int, int], int, int]]:
+        # occurrences at the highest order, continuation counts below it
+        return self._raw[k] if k == self.order - 1 else self._cont[k]
+
+    def distribution(self, context: Sequence[int] | np.ndarray) -> np.ndarray:
+        """P(w | context) for every symbol w, shape (V,); it sums to 1.
+
+        Parameters
+        ----------
+        context : array_like of int, shape (k,)
+            The symbols read so far (only the last ``order - 1`` count); may
+            be empty.
+        """
+        ctx = np.asarray(context)
+        ctx = [] if ctx.size == 0 else _check_ids("context", ctx, self.vocab_size).tolist()
+        ctx = ctx[max(0, len(ctx) - self.order + 1):]
+        p = np.full(self.vocab_size, 1.0 / self.vocab_size)
+        D = self.discount
+        for k in range(len(ctx) + 1):
+            entry = self._table(k).get(tuple(ctx[len(ctx) - k:]))
+            if entry is None:  # never seen: the shorter context speaks alone
+                continue
+            nxt, total, types = entry
+            counts = np.zeros(self.vocab_size)
+            counts[list(nxt)] = list(nxt.values())
+            p = np.maximum(counts - D, 0.0) / total + D * types / total * p
+        return p
+
+    def prob(self, ids: Sequence[int] | np.ndarray) -> np.ndarray:
+        """P(ids[t] | previous symbols) for t = 1 … N−1, shape (N−1,).
+
+        The first symbol is given, not predicted, exactly as in
+        :meth:`NGram.prob` and when an RNN reads ``ids[:-1]``.
+        """
+        ids = _check_ids("ids", ids, self.vocab_size, min_len=2).tolist()
+        tables = [self._table(k) for k in range(self.order)]
+        D, uniform = self.discount, 1.0 / self.vocab_size
+        out = np.empty(len(ids) - 1)
+        for t in range(1, len(ids)):
+            ctx, w, p = ids[max(0, t - self.order + 1):t], ids[t], uniform
+            for k in range(len(ctx) + 1):  # from the empty context up to the longest
+                entry = tables[k].get(tuple(ctx[len(ctx) - k:]))
+                if entry is None:
+                    continue
+                nxt, total, types = entry
+                p = max(nxt.get(w, 0) - D, 0.0) / total + D * types / total * p
+            out[t - 1] = p
+        return out
+
+    def perplexity(self, ids: Sequence[int] | np.ndarray) -> float:
+        """exp(mean negative log-probability) of ``ids[1:]``: lower is better."""
+        return float(math.exp(-np.mean(np.log(self.prob(ids)))))
+
+
+def choose_kneser_ney(train_ids: Sequence[int] | np.ndarray, val_ids: Sequence[int] | np.ndarray, *,
+                      vocab_size: int, orders: Sequence[int],
+                      discounts: Sequence[float]) -> tuple[KneserNey, dict[tuple[int, float], float]]:
+    """The :class:`KneserNey` model with the smallest validation perplexity on a grid.
+
+    Every candidate is counted on ``train_ids`` only (once, for the largest
+    order) and scored on ``val_ids``; the test text plays no part.
+
+    Parameters
+    ----------
+    train_ids, val_ids : array_like of int, shape (N,)
+        Training and validation sequences.
+    vocab_size : int
+        V.
+    orders : sequence of int
+        Candidate orders (each >= 1).
+    discounts : sequence of float
+        Candidate discounts (each in (0, 1]).
+
+    Returns
+    -------
+    model : KneserNey
+        The best candidate (the smallest order, then the smallest discount, on a tie).
+    perplexity : dict of (int, float) to float
+        Validation perplexity of every (order, discount).
+
+    Examples
+    --------
+    >>> ids = [0, 1, 2] * 20
+    >>> m, ppl = choose_kneser_ney(ids[:45], ids[45:], vocab_size=3, orders=(1, 2),
+    ...                            discounts=(0.5, 0.9))
+    >>> m.order, len(ppl)
+    (2, 4)
+    """
+    orders = [check_int(f"orders[{i}]", n) for i, n in enumerate(orders)]
+    discounts = [_check_discount(d, f"discounts[{i}]") for i, d in enumerate(discounts)]
+    if not orders or not discounts:
+        raise ValueError("orders and discounts must each hold at least one candidate")
+    val_ids = _check_ids("val_ids", val_ids, check_int("vocab_size", vocab_size), min_len=2)
+    counted = KneserNey(train_ids, order=max(orders), vocab_size=vocab_size, discount=discounts[0])
+    ppl = {(n, d): counted.with_settings(order=n, discount=d).perplexity(val_ids)
+           for n in orders for d in discounts}
+    n, d = min(ppl, key=lambda key: (ppl[key], key))
+    return counted.with_settings(order=n, discount=d), ppl
+
+
+def _check_discount(value: object, name: str = "discount") -> float:
+    value = check_real(name, value, maximum=1.0)
+    if value <= 0.0:
+        raise ValueError(f"{name} must be in (0, 1], got {value!r}")
+    return value
 
 
 def _check_ids(name: str, ids: object, vocab_size: int, *, min_len: int = 1) -> np.ndarray:

@@ -1,0 +1,65 @@
+"""Chapter 6's overview quotes its sections' results: each quoted number is printed there.
+
+The table "The five applications at a glance" in chapters/06_applications.ipynb sums up,
+for each section, the held-out result of the RNN and of its baselines. Those numbers are
+printed (and their comparisons asserted) by the sections' notebooks; this test checks that
+every number of the table's last column occurs in the stored outputs of the section its row
+links to, so that re-executing a section and changing a result cannot leave the overview
+quoting the old one.
+"""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+OVERVIEW = ROOT / "chapters" / "06_applications.ipynb"
+NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def _cells(path):
+    return json.loads(path.read_text(encoding="utf-8"))["cells"]
+
+
+def _outputs(path):
+    """All text the notebook's code cells printed or returned, as stored."""
+    parts = []
+    for cell in _cells(path):
+        for out in cell.get("outputs", []):
+            if "text" in out:
+                parts.append("".join(out["text"]))
+            elif "text/plain" in out.get("data", {}):
+                parts.append("".join(out["data"]["text/plain"]))
+    return "\n".join(parts)
+
+
+def _rows():
+    table = next(
+        "".join(c["source"])
+        for c in _cells(OVERVIEW)
+        if "".join(c["source"]).startswith("## The five applications at a glance")
+    )
+    rows = [line for line in table.splitlines() if line.startswith("| {ref}")]
+    assert len(rows) == 5, rows
+    out = []
+    for row in rows:
+        label = re.search(r"\{ref\}`[^<`]*<([\w-]+)>`", row).group(1)
+        section = next(
+            p for p in sorted((ROOT / "chapters").glob("06?_*.ipynb")) if f"({label})=" in p.read_text()
+        )
+        result = row.strip().strip("|").split("|")[-1]
+        out.append((section, result))
+    return out
+
+
+@pytest.mark.parametrize(("section", "result"), _rows(), ids=lambda v: getattr(v, "stem", ""))
+def test_every_number_of_the_overview_is_printed_by_its_section(section, result):
+    printed = _outputs(section)
+    numbers = NUMBER.findall(result)
+    assert numbers, result
+    missing = [
+        n for n in numbers if not re.search(rf"(?<![\d.]){re.escape(n)}(?!\.?\d)", printed)
+    ]
+    assert missing == [], f"{section.name} prints none of {missing} (quoted in the overview: {result})"
