@@ -43,7 +43,8 @@ from rnnlib import losses
 from rnnlib._validation import Seed, check_choice, check_int, check_real, check_rnn
 from rnnlib.book.char_rnn import Adam
 from rnnlib.bptt.truncation import chunk_and_detach
-from rnnlib.data.toy import BASELINE_RECALL, Stream, echo_stream
+from rnnlib.data import toy
+from rnnlib.data.toy import BASELINE_RECALL, echo_stream
 from rnnlib.rnn import RNN
 
 __all__ = [
@@ -123,15 +124,15 @@ class Task(NamedTuple):
     ----------
     delay : int
         The delay d: y_t = x_{t-d}.
-    train : Stream
+    train : rnnlib.data.toy.Stream
         ``x``, ``y`` of shape (:data:`N_TRAIN`, :data:`N_STREAMS`, 1).
-    test : Stream
+    test : rnnlib.data.toy.Stream
         ``x``, ``y`` of shape (:data:`N_TEST`, :data:`N_STREAMS`, 1).
     """
 
     delay: int
-    train: Stream
-    test: Stream
+    train: toy.Stream
+    test: toy.Stream
 
 
 def make_task(delay: int, *, n_train: int = N_TRAIN) -> Task:

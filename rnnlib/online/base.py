@@ -4,7 +4,7 @@ An online rule sees the stream one step at a time. At step t it computes the
 new state h_t = f(W_xh x_t + W_hh h_{t-1} + b_h) and the output
 o_t = g(W_ho h_t + b_o), updates its summary of the sensitivities ∂h_t/∂θ
 of the recurrent parameters θ = (W_xh, W_hh, b_h) (what differs between
-rules, :meth:`OnlineRule._carry`), and returns its estimate of ∂L_t/∂θ, the
+rules, ``OnlineRule._carry``), and returns its estimate of ∂L_t/∂θ, the
 gradient of this step's loss through the whole past:
 
     ∂L_t/∂θ = (∂L_t/∂h_t) ∂h_t/∂θ      (W_xh, W_hh, b_h: the chain rule forward)
@@ -50,8 +50,8 @@ class StepResult(NamedTuple):
 class OnlineRule:
     """Base class of the online rules: one step forward, the sensitivities carried, the loss read.
 
-    Subclasses implement :meth:`_reset_traces`, :meth:`_carry` (update the
-    summary of ∂h_t/∂θ from that of ∂h_{t-1}/∂θ) and :meth:`_recurrent_grads`
+    Subclasses implement ``_reset_traces``, ``_carry`` (update the
+    summary of ∂h_t/∂θ from that of ∂h_{t-1}/∂θ) and ``_recurrent_grads``
     (contract ∂L_t/∂h_t with it), and set :attr:`stored_floats`.
 
     Parameters

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-
 from rnnlib._validation import check_array, check_real
 from rnnlib.plots import PALETTE, figure_legend, log_axis, new_figure, styled
 from rnnlib.plots.costs import STYLES
