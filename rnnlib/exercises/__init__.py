@@ -14,11 +14,16 @@ shapes gets a message, never a traceback from inside rnnlib.
 * :func:`~rnnlib.exercises.others.check_clipping` — gradient-norm clipping (chapter 8);
 * :func:`~rnnlib.exercises.others.check_hidden_jacobian` — ∂h_T/∂h_t (chapters 4 and 8).
 
-Every message links to the book's page that explains it (``SECTIONS``).
+Every message links to the section that explains it (``SECTIONS``): in the
+local notebook (a relative link JupyterLab opens) and on the published page.
+Every text the checkers show is in one table, :mod:`rnnlib.exercises.strings`
+(``set_language`` chooses a translation). A function that calls rnnlib's own
+implementation of the exercise is reported as such, never as passed
+(:mod:`rnnlib.exercises.guard`).
 """
 
 from rnnlib.exercises.bptt import check_bptt
-from rnnlib.exercises.feedback import BASE_URL, SECTIONS, Feedback, link
+from rnnlib.exercises.feedback import BASE_URL, SECTIONS, Feedback, link, local_link
 from rnnlib.exercises.mistakes import BPTT_DESCRIPTIONS, BPTT_MISTAKES
 from rnnlib.exercises.others import (
     CLIPPING_MISTAKES,
@@ -28,6 +33,7 @@ from rnnlib.exercises.others import (
     check_forward,
     check_hidden_jacobian,
 )
+from rnnlib.exercises.strings import set_language
 from rnnlib.exercises.truncation import (
     TRUNCATION_MISTAKES,
     check_chunk_and_detach,
@@ -51,4 +57,6 @@ __all__ = [
     "check_hidden_jacobian",
     "check_truncated_bptt",
     "link",
+    "local_link",
+    "set_language",
 ]

@@ -268,7 +268,7 @@ def _variant(checker: str, name: str, variant: object) -> str:
     key = f"{checker}.{name}.{variant}"
     from rnnlib.exercises.strings import has
 
-    return f" [{text(key) if has(key) else variant}]"
+    return f" [{variant}: {text(key)}]" if has(key) and text(key) != str(variant) else f" [{variant}]"
 
 
 def explanation_lines(checker: str, names: Sequence[str], config: Config) -> list[str]:

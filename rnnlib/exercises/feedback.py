@@ -261,7 +261,7 @@ def as_gradient_dict(out: object, shapes: Mapping[str, tuple[int, ...]], labels:
             parts.append(text("result.missing", keys=missing))
         if extra:
             parts.append(text("result.unknown", keys=extra))
-        raise ReaderError(text("result.keys", what=what, problems=text("result.and").join(parts),
+        raise ReaderError(text("result.keys", What=what[:1].upper() + what[1:], problems=text("result.and").join(parts),
                                keys=list(shapes)))
     result = {}
     for key, shape in shapes.items():

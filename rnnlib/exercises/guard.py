@@ -119,13 +119,18 @@ def truncating(frame: FrameType) -> bool:
     return frame.f_locals.get("truncate") is not None
 
 
+def fixed_source(frame: FrameType) -> bool:
+    """Predicate: ``source_gradients`` with the source's mistakes fixed (then it is the true gradient)."""
+    f = frame.f_locals
+    return bool(f.get("recurrent_term")) and bool(f.get("output_derivative")) and f.get("derivative_at") == "a"
+
+
 _GRADIENTS = (
     "rnnlib.rnn:bptt",
     "rnnlib.rnn:_bptt_full",
     "rnnlib.rnn:_bptt_truncated",
     "rnnlib.book.derivation:bptt_sequence",
     "rnnlib.book.derivation:bptt_batch",
-    "rnnlib.book.errata:source_gradients",
     "rnnlib.pytorch.reference:bptt_reference",
     "rnnlib.bptt.truncation:backward_from",
     "rnnlib.bptt.truncation:chunk_and_detach",
@@ -138,7 +143,8 @@ _GRADIENTS = (
 )
 
 REFERENCES: dict[str, tuple[Reference, ...]] = {
-    "check_bptt": tuple(Reference(t) for t in _GRADIENTS) + (Reference("rnnlib.rnn:RNN.backward"),),
+    "check_bptt": tuple(Reference(t) for t in _GRADIENTS) + (
+        Reference("rnnlib.rnn:RNN.backward"), Reference("rnnlib.book.errata:source_gradients", fixed_source)),
     # Chunk-and-detach is built from RNN.forward and RNN.backward (the exercise says so):
     # only the functions that compute the truncated gradient are references.
     "check_chunk_and_detach": tuple(

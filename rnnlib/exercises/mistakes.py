@@ -30,6 +30,10 @@ BPTT_MISTAKES: tuple[tuple[str, tuple[object, ...]], ...] = (
     ("missing-output-derivative", (True,)),
     ("output-derivative-at-output", (True,)),
     ("wrong-loss-steps", ("all", "swapped", "last", "first")),
+    ("state-off-by-one", (True,)),
+    ("input-off-by-one", (True,)),
+    ("output-state-off-by-one", (True,)),
+    ("gradient-transposed", (True,)),
     ("not-transposed", ("W_hh", "W_ho", "both")),
     ("carries-dh", (True,)),
     ("loop-forward-in-time", (True,)),
@@ -38,10 +42,6 @@ BPTT_MISTAKES: tuple[tuple[str, tuple[object, ...]], ...] = (
     ("error-sign-flipped", (True,)),
     ("initial-state-ignored", (True,)),
     ("missing-bias", ("b_h", "b_o", "both")),
-    ("state-off-by-one", (True,)),
-    ("input-off-by-one", (True,)),
-    ("output-state-off-by-one", (True,)),
-    ("gradient-transposed", (True,)),
 )
 """The named mistakes of :func:`rnnlib.exercises.bptt.check_bptt` with their variants, in report order.
 
@@ -53,7 +53,8 @@ source's), of the last step only (``"last"``), of the other placement's steps
 ``wrong-tanh-derivative``: tanh'(a_t) written as 1 − h_t, h_t(1 − h_t),
 1 − h_{t−1}², 1 − a_t², or left out. ``no-sum-over-time`` is not a switch of the
 generator but of the comparison: a gradient may then be the term of one step.
-The last four are *local*: each changes one gradient only (``LOCAL``).
+``state-off-by-one``, ``input-off-by-one``, ``output-state-off-by-one`` and
+``gradient-transposed`` are *local*: each changes one gradient only (``LOCAL``).
 """
 
 LOCAL = {
@@ -221,7 +222,7 @@ class Terms:
         if name == "W_hh" and mistakes:
             states = c.h[1:] if "state-off-by-one" in mistakes else c.h[:-1]
             if "gradient-transposed" in mistakes:
-                return np.einsum("tbk,tbh->thk", states, Delta)
+                return np.einsum("tbk,tbh->tkh", states, Delta)
             return np.einsum("tbh,tbk->thk", Delta, states)
         if name == "W_xh" and "input-off-by-one" in mistakes:
             return np.einsum("tbh,tbi->thi", Delta, np.roll(c.x, 1, axis=0))  # x[t-1]; x[-1] at t = 0

@@ -50,11 +50,11 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "call.with": "{call} with {case}",
     # --- what it returned -------------------------------------------------------------------
     "result.not_dict": "Your function must return a dict with keys {keys}, got {got}.",
-    "result.keys": "{what} has {problems}; expected keys {keys}.",
+    "result.keys": "{What} has {problems}; expected keys {keys}.",
     "result.missing": "missing key(s) {keys}",
     "result.unknown": "unknown key(s) {keys}",
     "result.and": " and ",
-    "result.what": "The returned dict",
+    "result.what": "the returned dict",
     "array.not_numeric": "{name} is not a numeric array (got {got}).",
     "array.shape": "{name} has shape {shape}, expected {labels} = {expected}{hint}.",
     "array.hint.transposed": " (transposed?)",
@@ -100,8 +100,8 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "prefix.later": "On the first {ok} step(s) of the sequence your gradients are right, on the first "
                     "{bad} they are not: look at what step t = {bad} adds.",
     "prefix.recurrence": "With W_hh = 0 (no error flows back through time) your gradients are right: "
-                         "the difference is in the error that flows back through W_hh, "
-                         "W_hhᵀ δ_(t+1) (in row form Delta_next @ W_hh).",
+                         "the difference comes from W_hh, in the error that flows back through it, "
+                         "W_hhᵀ δ_(t+1) (in row form Delta_next @ W_hh), or in your forward pass.",
     "probe.forward": "Your forward pass seems to differ from the model's: the state that your "
                      "∂L/∂W_ho pairs with the error of step t = {t} is not the model's h_{t}{ok}. "
                      "Check your forward pass (chapter 2 has check_forward) or the state in ∂L/∂W_ho.",
@@ -238,6 +238,10 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "(≤ 1 when clipping), not by ‖g‖ / threshold.",
     "clipping.max-norm": "the largest entry |g_i| is used as the norm; the norm is sqrt(Σ g²) over all "
     "entries of all parameters.",
+    "clipping.case.above": "threshold {threshold}, gradient norm {norm} (above: rescaled to the threshold)",
+    "clipping.case.below": "threshold {threshold}, gradient norm {norm} (below: returned unchanged)",
+    "clipping.norms": "There your result has norm {got}; the clipped gradient has norm min(‖g‖, threshold) = "
+                      "{expected}.",
     "clipping.mean-of-squares": "the norm averages the squares (np.mean); it sums them: "
     "‖g‖ = sqrt(Σ g²).",
     # --- the Jacobian -----------------------------------------------------------------------
@@ -255,6 +259,10 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "jacobian.wrong-range.without k=t+1": "without k = t+1",
     "jacobian.wrong-range.with k=t": "with an extra factor k = t",
     "jacobian.initial-state-ignored": "the recurrence starts from zeros instead of the given h0.",
+    "jacobian.single.right": "For t = T − 1 (the single factor diag(f'(a_T)) W_hh) your result is right: "
+                             "the difference is in how the factors are chained (order, range).",
+    "jacobian.single.wrong": "Already the single factor ∂h_T/∂h_(T−1) = diag(f'(a_T)) W_hh (t = T − 1) is "
+                             "wrong: look at one step's factor first.",
     "jacobian.transposed-result": "the result is transposed: (∂h_T/∂h_t)_{ij} = ∂h_{T,i}/∂h_{t,j}, "
     "rows are the units of h_T.",
 }}
