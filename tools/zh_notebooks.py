@@ -86,6 +86,16 @@ def translate_notebook(nb: dict, table: dict[str, str]) -> tuple[dict, set[str]]
     return out, placed
 
 
+def _relink(nb: dict, source_dir: Path, target_dir: Path) -> None:
+    """Links that leave the chapters folder (the bibliography, the API pages) point to the same files."""
+    from tools.jupyterlab_view import relink
+
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "markdown":
+            text = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+            cell["source"] = relink(text, source_dir, target_dir).splitlines(keepends=True)
+
+
 def zh_notebook_path(doc: str) -> Path:
     return ROOT / ZH_NOTEBOOKS / f"{doc}.ipynb"
 
@@ -98,6 +108,7 @@ def write_all() -> list[Path]:
         nb = json.loads((ROOT / f"{doc}.ipynb").read_text(encoding="utf-8"))
         zh, _ = translate_notebook(nb, messages(doc))
         path = zh_notebook_path(doc)
+        _relink(zh, (ROOT / f"{doc}.ipynb").parent, path.parent)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(
             json.dumps(zh, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
