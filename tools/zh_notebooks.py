@@ -80,6 +80,8 @@ def translate_notebook(nb: dict, table: dict[str, str]) -> tuple[dict, set[str]]
         text, found = translate_markdown(text, table)
         placed.update(found)
         cell["source"] = text.splitlines(keepends=True)
+    # The English notebooks sit in chapters/, the Chinese ones in zh/chapters/.
+    _relink(out, ROOT / "chapters", ROOT / ZH_NOTEBOOKS / "chapters")
     out.setdefault("metadata", {})["language_info"] = nb.get("metadata", {}).get(
         "language_info", {}
     )
@@ -108,7 +110,6 @@ def write_all() -> list[Path]:
         nb = json.loads((ROOT / f"{doc}.ipynb").read_text(encoding="utf-8"))
         zh, _ = translate_notebook(nb, messages(doc))
         path = zh_notebook_path(doc)
-        _relink(zh, (ROOT / f"{doc}.ipynb").parent, path.parent)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(
             json.dumps(zh, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
