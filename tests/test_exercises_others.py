@@ -447,7 +447,7 @@ def test_links_in_one_table():
     assert BASE_URL == "https://bptt-book.github.io/bptt-book/"
     where = {"derivation": "04_bptt_math.ipynb#sec-math-batch", "truncation": "03b_paying_less.ipynb#sec-truncated-bptt",
              "clipping": "08b_clipping.ipynb#sec-clip-norm", "jacobian": "04_bptt_math.ipynb#sec-math-jacobian",
-             "forward": "02_rnn_basics.ipynb#sec-rnn-batch-form"}
+             "forward": "02_rnn_basics.ipynb#sec-rnn-forward-equations"}
     assert {t: local_link(t) for t in where} == where
     checks = [(check_bptt, "derivation"), (check_clipping, "clipping"), (check_truncated_bptt, "truncation"),
               (check_hidden_jacobian, "jacobian"), (check_forward, "forward")]

@@ -15,8 +15,8 @@ from rnnlib.exercises import (
     TRUNCATION_MISTAKES,
     check_clipping,
     set_language,
+    strings,
 )
-from rnnlib.exercises import strings
 from rnnlib.exercises.strings import STRINGS, placeholders, text
 
 PACKAGE = Path(strings.__file__).parent

@@ -38,7 +38,7 @@ class Section:
 
 
 SECTIONS = {
-    "forward": Section("02_rnn_basics.ipynb", "sec-rnn-batch-form", "2"),
+    "forward": Section("02_rnn_basics.ipynb", "sec-rnn-forward-equations", "2"),
     "derivation": Section("04_bptt_math.ipynb", "sec-math-batch", "4"),
     "errata": Section("04_bptt_math.ipynb", "sec-math-source-formulas", "4"),
     "truncation": Section("03b_paying_less.ipynb", "sec-truncated-bptt", "3b"),
