@@ -85,7 +85,7 @@ def torch_autograd(params, x, y, h0, loss_at):
 def mistaken(*, recurrent=True, deriv_at_state=False, out_deriv=True, steps=None, off_by_one=False,
              transpose=(), assign=(), assign_last=False, batch=None, tanh_deriv=None, out_deriv_at_o=False,
              sign=False, h0_zero=False, no_bias=(), carry_dh=False, forward_loop=False, x_prev=False,
-             out_prev=False, grad_T=False):
+             out_prev=False, grad_T=False, misplaced=None, no_h0_states=False, linear_out=False):
     """A reader's backward loop (row form) with the given mistakes.
 
     steps: None (right), "all", "last", "swapped" or "first"; transpose: subset of {"W_hh", "W_ho"}
@@ -94,7 +94,10 @@ def mistaken(*, recurrent=True, deriv_at_state=False, out_deriv=True, steps=None
     batch: None, "missing", "twice" or "BT"; tanh_deriv: None, "1-h", "h(1-h)", "previous", "1-a2",
     "none"; sign: y - o; h0_zero: forward from zeros; no_bias: biases left out of the forward pass;
     carry_dh: dL/dh carried back instead of delta; forward_loop: the delta loop runs t = 1 … T;
-    x_prev: x[t-1] in dW_xh; out_prev: h[t] (the previous state) in dW_ho; grad_T: h.T @ delta.
+    x_prev: x[t-1] in dW_xh; out_prev: h[t] (the previous state) in dW_ho; grad_T: h.T @ delta;
+    misplaced: "recurrent only" / "output only" (tanh' multiplies one term, a precedence slip);
+    no_h0_states: dW_hh pairs delta_1 with states[-1] = h_T (a states list without h0);
+    linear_out: the forward pass has no sigmoid (o = z), the backward pass is unchanged.
     """
     def fn(params, x, y, h0, loss_at):
         T, B, _ = x.shape
@@ -106,7 +109,7 @@ def mistaken(*, recurrent=True, deriv_at_state=False, out_deriv=True, steps=None
         for t in range(T):
             a_s.append(x[t] @ W_xh.T + hs[-1] @ W_hh.T + bh)
             hs.append(np.tanh(a_s[-1]))
-        o = [_sig(h @ W_ho.T + bo) for h in hs[1:]]
+        o = [(h @ W_ho.T + bo) if linear_out else _sig(h @ W_ho.T + bo) for h in hs[1:]]
         where = loss_at if steps in (None, "first") else steps
         if steps == "swapped":
             where = "last" if loss_at == "all" else "all"
@@ -133,7 +136,13 @@ def mistaken(*, recurrent=True, deriv_at_state=False, out_deriv=True, steps=None
             if deriv_at_state:
                 fprime = 1 - np.tanh(hs[t + 1]) ** 2
             d = fprime * back
+            if misplaced == "recurrent only":
+                d = e @ W_ho + (nxt @ W_hh) * fprime
+            elif misplaced == "output only":
+                d = fprime * (e @ W_ho) + nxt @ W_hh
             h_used = hs[t + 1] if off_by_one else hs[t]
+            if no_h0_states:
+                h_used = hs[1:][t - 1]  # states without h0: index -1 is h_T at t = 0
             terms[t] = {"W_xh": d.T @ x[t - 1] if x_prev else d.T @ x[t],
                         "W_hh": h_used.T @ d if grad_T else d.T @ h_used,
                         "b_h": d.sum(0), "W_ho": e.T @ (hs[t] if out_prev else hs[t + 1]), "b_o": e.sum(0)}
@@ -227,6 +236,10 @@ SINGLE = [
     ({"x_prev": True}, ("input-off-by-one",)),
     ({"out_prev": True}, ("output-state-off-by-one",)),
     ({"grad_T": True}, ("gradient-transposed",)),
+    ({"misplaced": "recurrent only"}, ("misplaced-derivative",)),
+    ({"misplaced": "output only"}, ("misplaced-derivative",)),
+    ({"no_h0_states": True}, ("h0-missing-from-states",)),
+    ({"linear_out": True}, ("missing-output-activation",)),
 ]
 
 
@@ -277,6 +290,11 @@ COMBOS = [
     ({"out_prev": True, "grad_T": True}, ("output-state-off-by-one", "gradient-transposed")),
     ({"grad_T": True, "h0_zero": True, "sign": True},
      ("gradient-transposed", "error-sign-flipped", "initial-state-ignored")),
+    ({"misplaced": "recurrent only", "batch": "missing"}, ("misplaced-derivative", "batch-scale")),
+    ({"misplaced": "output only", "tanh_deriv": "1-h"}, ("wrong-tanh-derivative", "misplaced-derivative")),
+    ({"no_h0_states": True, "x_prev": True}, ("h0-missing-from-states", "input-off-by-one")),
+    ({"linear_out": True, "out_deriv": False}, ("missing-output-derivative", "missing-output-activation")),
+    ({"linear_out": True, "recurrent": False}, ("missing-recurrent-term", "missing-output-activation")),
 ]
 
 

@@ -33,7 +33,7 @@ def _sig(z):
 
 def forward(h0_zero=False, not_carried=False, transpose=False, no_bh=False, no_bo=False, no_sigmoid=False,
             previous=False, with_h0=False, out=None, hidden=None, x_prev=False, bias_after=False,
-            return_a=False):
+            return_a=False, out_from_a=False):
     def fn(params, x, h0):
         start = np.zeros_like(h0) if h0_zero else h0
         hs, pre = [start], []
@@ -45,7 +45,7 @@ def forward(h0_zero=False, not_carried=False, transpose=False, no_bh=False, no_b
             a = x[t - 1 if x_prev else t] @ params["W_xh"].T + prev @ W
             pre.append(a + b)
             hs.append(f(a) + b if bias_after else f(a + b))
-        states = np.array(hs[:-1] if previous else hs[1:])
+        states = np.array(pre if out_from_a else hs[:-1] if previous else hs[1:])
         z = states @ params["W_ho"].T + (0 if no_bo else params["b_o"])
         if no_sigmoid:
             o = z
@@ -85,6 +85,9 @@ FORWARD_CASES = [
     ({"hidden": "sigmoid", "x_prev": True}, ("wrong-hidden-activation", "input-off-by-one")),
     ({"bias_after": True, "transpose": True}, ("not-transposed", "bias-after-activation")),
     ({"return_a": True, "previous": True}, ("output-from-previous-state", "states-before-activation")),
+    ({"out_from_a": True}, ("output-from-pre-activation",)),
+    ({"out_from_a": True, "return_a": True}, ("output-from-pre-activation", "states-before-activation")),
+    ({"out_from_a": True, "h0_zero": True}, ("initial-state-ignored", "output-from-pre-activation")),
 ]
 
 
@@ -157,7 +160,7 @@ def per_term(k_shift=0, full=False, linear=False):
 
 
 def chunks(k_shift=0, reset=False, end_loss=False, drop_last=False, assign=False, first_targets=False,
-           linear=False):
+           linear=False, zeros=False, stop_before=False):
     """A reader's chunk loop written out (the reference's chunk_and_detach is not used)."""
     def fn(params, x, y, h0, loss_at, k):
         rnn = RNN.from_params(params, output_activation="identity" if linear else "sigmoid")
@@ -165,9 +168,9 @@ def chunks(k_shift=0, reset=False, end_loss=False, drop_last=False, assign=False
         k = k + k_shift
         g = {n: np.zeros_like(v) for n, v in params.items()}
         h = h0
-        for start in range(0, T - T % k if drop_last else T, k):
+        for start in range(0, T - k if stop_before else T - T % k if drop_last else T, k):
             stop = min(start + k, T)
-            trace = rnn.forward(x[start:stop], h0 if reset else h)
+            trace = rnn.forward(x[start:stop]) if zeros else rnn.forward(x[start:stop], h0 if reset else h)
             target = y[: stop - start] if first_targets else y[start:stop]
             do = np.zeros_like(trace.o)
             if loss_at == "all":
@@ -209,6 +212,10 @@ TRUNC_CHUNKS = [
     (chunks(drop_last=True, reset=True), ("state-not-carried", "last-chunk-dropped")),
     (chunks(assign=True, first_targets=True), ("only-last-chunk", "targets-not-sliced")),
     (chunks(1, end_loss=True), ("truncation-off-by-one", "loss-at-chunk-ends")),
+    (chunks(zeros=True), ("state-not-carried",)),
+    (chunks(stop_before=True), ("last-chunk-dropped",)),
+    (chunks(zeros=True, linear=True), ("state-not-carried", "missing-output-activation")),
+    (chunks(stop_before=True, end_loss=True), ("loss-at-chunk-ends", "last-chunk-dropped")),
 ]
 
 
@@ -290,7 +297,7 @@ def test_truncation_c_times_the_reference():
 
 
 def clip(per_param=False, value=False, always=False, squared=False, sum_norms=False, inverted=False,
-         max_norm=False, mean=False):
+         max_norm=False, mean=False, below=False, in_loop=False):
     def fn(grads, threshold):
         if value:
             return {k: np.clip(v, -threshold, threshold) for k, v in grads.items()}
@@ -303,10 +310,14 @@ def clip(per_param=False, value=False, always=False, squared=False, sum_norms=Fa
         else:
             total = sum(sq(v) for v in grads.values()) ** p
         out = {}
+        work = dict(grads)
         for k, v in grads.items():
             n = sq(v) ** p if per_param else total
+            if in_loop:  # in place: the norm of the gradients as rescaled so far
+                n = sum(sq(u) for u in work.values()) ** p
             factor = n / threshold if inverted else threshold / n
-            out[k] = v * factor if (always or n > threshold) else v
+            rescale = (n <= threshold) if below else (always or n > threshold)
+            out[k] = work[k] = v * factor if rescale else v
         return out
     return fn
 
@@ -337,6 +348,10 @@ CLIP_CASES = [
     (clip(mean=True, squared=True), ("no-square-root", "mean-of-squares")),
     (clip(max_norm=True, always=True), ("rescales-below-threshold", "max-norm")),
     (clip(inverted=True, per_param=True), ("per-parameter-norm", "ratio-inverted")),
+    (clip(below=True), ("condition-inverted",)),
+    (clip(in_loop=True), ("norm-recomputed-in-loop",)),
+    (clip(below=True, squared=True), ("no-square-root", "condition-inverted")),
+    (clip(in_loop=True, mean=True), ("mean-of-squares", "norm-recomputed-in-loop")),
 ]
 
 

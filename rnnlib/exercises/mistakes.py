@@ -29,13 +29,16 @@ BPTT_MISTAKES: tuple[tuple[str, tuple[object, ...]], ...] = (
     ("wrong-tanh-derivative", ("1-h", "h(1-h)", "previous", "1-a2", "none")),
     ("missing-output-derivative", (True,)),
     ("output-derivative-at-output", (True,)),
+    ("missing-output-activation", (True,)),
     ("wrong-loss-steps", ("all", "swapped", "last", "first")),
     ("state-off-by-one", (True,)),
+    ("h0-missing-from-states", (True,)),
     ("input-off-by-one", (True,)),
     ("output-state-off-by-one", (True,)),
     ("gradient-transposed", (True,)),
     ("not-transposed", ("W_hh", "W_ho", "both")),
     ("carries-dh", (True,)),
+    ("misplaced-derivative", ("recurrent only", "output only")),
     ("loop-forward-in-time", (True,)),
     ("no-sum-over-time", (True,)),
     ("batch-scale", ("missing", "twice", "BT")),
@@ -59,18 +62,22 @@ generator but of the comparison: a gradient may then be the term of one step.
 
 LOCAL = {
     "state-off-by-one": "W_hh",
+    "h0-missing-from-states": "W_hh",
     "gradient-transposed": "W_hh",
     "input-off-by-one": "W_xh",
     "output-state-off-by-one": "W_ho",
 }
 """Mistakes that change the formula of one gradient only, given the errors and deltas."""
 
-OUTPUT_SIDE = ("missing-output-derivative", "output-derivative-at-output", "wrong-loss-steps", "batch-scale",
+OUTPUT_SIDE = ("missing-output-derivative", "output-derivative-at-output", "missing-output-activation",
+               "wrong-loss-steps", "batch-scale",
                "error-sign-flipped", "initial-state-ignored", "missing-bias", "no-sum-over-time")
 """Mistakes that can change ∂L/∂W_ho and ∂L/∂b_o (the errors e_t, the states); the others change δ only."""
 
 EXCLUSIVE = (frozenset({"derivative-at-state", "wrong-tanh-derivative"}),
-             frozenset({"missing-output-derivative", "output-derivative-at-output"}))
+             frozenset({"missing-output-derivative", "output-derivative-at-output"}),
+             frozenset({"state-off-by-one", "h0-missing-from-states"}),
+             frozenset({"missing-recurrent-term", "misplaced-derivative"}))
 """Mistakes of one slot: a function has at most one of each set."""
 
 
@@ -221,6 +228,8 @@ class Terms:
         c, Delta, E = self.case, self.Delta, self.E
         if name == "W_hh" and mistakes:
             states = c.h[1:] if "state-off-by-one" in mistakes else c.h[:-1]
+            if "h0-missing-from-states" in mistakes:  # hs[t-1] of a list without h0: h_T at t = 1
+                states = np.roll(c.h[1:], 1, axis=0)
             if "gradient-transposed" in mistakes:
                 return np.einsum("tbk,tbh->tkh", states, Delta)
             return np.einsum("tbh,tbk->thk", Delta, states)
@@ -261,13 +270,14 @@ def mistaken_terms(case: BPTTCase, loss_at: str, config: dict[str, object]) -> T
     scale = {None: 1.0 / B, "missing": 1.0, "twice": 1.0 / B**2, "BT": 1.0 / (B * T)}[config.get("batch-scale")]
     sign = -1.0 if "error-sign-flipped" in config else 1.0
     E = np.zeros((T, B, O))  # e_t = ∂L/∂z_t (rows: sequences)
+    o = c.z if "missing-output-activation" in config else c.o  # a linear output: o_t = z_t
     for t in error_steps(loss_at, config.get("wrong-loss-steps"), T):
-        E[t] = sign * (c.o[t] - c.y[t]) * scale
+        E[t] = sign * (o[t] - c.y[t]) * scale
         if "output-derivative-at-output" in config:
-            s = sigmoid(c.o[t])
+            s = sigmoid(o[t])
             E[t] *= s * (1.0 - s)
         elif "missing-output-derivative" not in config:
-            E[t] *= c.o[t] * (1.0 - c.o[t])
+            E[t] *= o[t] * (1.0 - o[t])
     h_next = c.h[1:]
     fprime = {
         None: 1.0 - h_next**2,  # tanh'(a_t)
@@ -286,11 +296,17 @@ def mistaken_terms(case: BPTTCase, loss_at: str, config: dict[str, object]) -> T
     Delta = np.empty((T, B, H))
     carried = np.zeros((B, H))
     steps = range(T) if "loop-forward-in-time" in config else range(T - 1, -1, -1)
+    misplaced = config.get("misplaced-derivative")
     for t in steps:
-        dh = E[t] @ back_ho
-        if recurrent:
-            dh = dh + carried @ back_hh
-        Delta[t] = fprime[t] * dh
+        out_term = E[t] @ back_ho
+        rec_term = carried @ back_hh if recurrent else 0.0
+        dh = out_term + rec_term
+        if misplaced == "recurrent only":  # E[t] @ W_ho + Delta_next @ W_hh * fp[t]
+            Delta[t] = out_term + fprime[t] * rec_term
+        elif misplaced == "output only":  # fp[t] * (E[t] @ W_ho) + Delta_next @ W_hh
+            Delta[t] = fprime[t] * out_term + rec_term
+        else:
+            Delta[t] = fprime[t] * dh
         carried = dh if carry_dh else Delta[t]
     terms = {
         "W_xh": np.einsum("tbh,tbi->thi", Delta, c.x),

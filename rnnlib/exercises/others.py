@@ -41,6 +41,7 @@ FORWARD_MISTAKES = (
     ("wrong-output-activation", ("tanh", "softmax")),
     ("wrong-hidden-activation", ("sigmoid", "relu", "none")),
     ("output-from-previous-state", (True,)),
+    ("output-from-pre-activation", (True,)),
     ("input-off-by-one", (True,)),
     ("bias-after-activation", (True,)),
     ("states-before-activation", (True,)),
@@ -50,7 +51,8 @@ FORWARD_MISTAKES = (
 FORWARD_DESCRIPTIONS = {n: text(f"forward.{n}") for n, _ in FORWARD_MISTAKES}
 """One sentence per mistake (English; the messages use the current language of the string table)."""
 
-_FORWARD_EXCLUSIVE = (frozenset({"missing-output-activation", "wrong-output-activation"}),)
+_FORWARD_EXCLUSIVE = (frozenset({"missing-output-activation", "wrong-output-activation"}),
+                      frozenset({"output-from-previous-state", "output-from-pre-activation"}))
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:
@@ -83,6 +85,8 @@ def _forward(case: mk.BPTTCase, config: dict) -> Arrays:
             pre.append(a + b_h)
             hs.append(f(a + b_h))
     states = np.array(hs[:-1] if "output-from-previous-state" in config else hs[1:])
+    if "output-from-pre-activation" in config:
+        states = np.array(pre)
     z = states @ p["W_ho"].T + b_o
     o = z if "missing-output-activation" in config else _OUTPUT[config.get("wrong-output-activation")](z)
     h = np.array(pre) if "states-before-activation" in config else np.array(hs[1:])
@@ -142,6 +146,8 @@ CLIPPING_MISTAKES = (
     ("ratio-inverted", (True,)),
     ("max-norm", (True,)),
     ("mean-of-squares", (True,)),
+    ("condition-inverted", (True,)),
+    ("norm-recomputed-in-loop", (True,)),
 )
 """Named mistakes of :func:`check_clipping`, in report order."""
 
@@ -149,6 +155,8 @@ CLIPPING_DESCRIPTIONS = {n: text(f"clipping.{n}") for n, _ in CLIPPING_MISTAKES}
 """One sentence per mistake (English; the messages use the current language of the string table)."""
 
 _CLIP_EXCLUSIVE = (frozenset({"sum-of-norms", "max-norm", "per-parameter-norm"}),
+                   frozenset({"condition-inverted", "rescales-below-threshold"}),
+                   frozenset({"norm-recomputed-in-loop", "per-parameter-norm"}),
                    frozenset({"max-norm", "no-square-root"}), frozenset({"max-norm", "mean-of-squares"}))
 
 _CLIP_CASES = ((3.0, 1.0, True), (0.5, 1.0, True), (2.0, 5.0, False), (4.0, 0.5, True), (0.7, 2.0, True))
@@ -185,12 +193,18 @@ def _clip(run: Run, config: dict) -> Arrays:
     else:
         total = sum(squares(v) for v in grads.values()) ** power
     out = {}
+    current = dict(grads)
     for k, v in grads.items():
         norm = squares(v) ** power if "per-parameter-norm" in config else total
+        if "norm-recomputed-in-loop" in config:  # the norm of the gradients as rescaled so far
+            norm = sum(squares(u) for u in current.values()) ** power
         rescale = "rescales-below-threshold" in config or norm > threshold
+        if "condition-inverted" in config:
+            rescale = norm <= threshold
         eps = 1e-6 if "torch-eps" in config else 0.0  # torch.nn.utils.clip_grad_norm_ divides by norm + 1e-6
         factor = (norm + eps) / threshold if "ratio-inverted" in config else threshold / (norm + eps)
         out[k] = v * factor if rescale else v.copy()
+        current[k] = out[k]
     return out
 
 

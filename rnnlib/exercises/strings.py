@@ -168,6 +168,16 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "bptt.carries-dh": "∂L/∂h_{t+1} is carried back instead of δ_{t+1}: the recurrent term is "
     "W_hhᵀ δ_{t+1}, with δ_{t+1} = f'(a_{t+1}) ⊙ ∂L/∂h_{t+1} already multiplied by tanh' "
     "(in row form Delta_next @ W_hh, with Delta_next = Delta[t+1]).",
+    "bptt.misplaced-derivative": "tanh' multiplies only one of the two terms: δ_t = f'(a_t) ⊙ (W_hoᵀ e_t + "
+    "W_hhᵀ δ_{t+1}) multiplies their sum; in code fp[t] * (E[t] @ W_ho + Delta_next @ W_hh), with the "
+    "parentheses (* and @ bind equally, left to right).",
+    "bptt.misplaced-derivative.recurrent only": "on the recurrent term only",
+    "bptt.misplaced-derivative.output only": "on the output term only",
+    "bptt.h0-missing-from-states": "∂L/∂W_hh pairs δ_1 with h_T instead of h_0: a list of states without "
+    "h0 makes hs[t-1] the last state at t = 1 (numpy's index -1). ∂L/∂W_hh = Σ_t δ_t h_{t−1}ᵀ, with "
+    "h_0 = h0 at t = 1: keep h0 as the first entry of the states.",
+    "bptt.missing-output-activation": "the forward pass has no sigmoid on the output: o_t = σ(z_t), and "
+    "e_t = σ'(z_t) ⊙ (o_t − y_t) uses that o_t.",
     "bptt.loop-forward-in-time": "the recursion runs forwards in time: δ_t needs δ_{t+1}, so the loop "
     "runs t = T, …, 1 (for t in reversed(range(T))) starting from δ_{T+1} = 0.",
     "bptt.state-off-by-one": "∂L/∂W_hh uses h_t where h_{t−1} belongs: ∂L/∂W_hh = Σ_t δ_t h_{t−1}ᵀ "
@@ -201,6 +211,8 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "step that makes h[t+1] when h[0] = h0).",
     "forward.bias-after-activation": "b_h is added after tanh: h_t = tanh(W_xh x_t + W_hh h_{t−1} + b_h), "
     "the bias inside.",
+    "forward.output-from-pre-activation": "o_t is computed from a_t instead of h_t = tanh(a_t): "
+    "z_t = W_ho h_t + b_o.",
     "forward.states-before-activation": "the returned states are the pre-activations a_t, not "
     "h_t = tanh(a_t).",
     # --- truncation -------------------------------------------------------------------------
@@ -214,10 +226,14 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "truncation.state-not-carried": "each chunk starts from h_0 instead of the last state of the "
     "previous chunk: only the gradient is cut at a boundary (detach), the state is carried on "
     "(h = chunk.h[-1]).",
+    "truncation.state-not-carried.zeros": "every chunk starts from zeros (rnn.forward without its "
+    "second argument), not even the first from h0",
     "truncation.loss-at-chunk-ends": "with loss_at='last' a loss is put at the end of every chunk; "
     "the loss is at step T only, so only the chunk that holds step T has one.",
     "truncation.last-chunk-dropped": "the last, shorter chunk is dropped when k does not divide T: "
     "chunks start at 0, k, 2k, … while start < T (range(0, T, k)), the last one stops at T.",
+    "truncation.last-chunk-dropped.T-k": "the loop stops before T − k (range(0, T - k, k)), so the "
+    "last chunk is dropped even when it is full",
     "truncation.missing-output-activation": "the output has no sigmoid: the model is "
     "RNN.from_params(params, output_activation=\"sigmoid\").",
     "truncation.only-last-chunk": "only one chunk's gradient is kept: the gradients of all chunks are "
@@ -242,6 +258,11 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "clipping.case.below": "threshold {threshold}, gradient norm {norm} (below: returned unchanged)",
     "clipping.norms": "There your result has norm {got}; the clipped gradient has norm min(‖g‖, threshold) = "
                       "{expected}.",
+    "clipping.condition-inverted": "the test is inverted: the gradient is rescaled when its norm is "
+    "below the threshold and left alone above it; rescale when ‖g‖ > threshold.",
+    "clipping.norm-recomputed-in-loop": "the norm is recomputed inside the loop over parameters, after "
+    "some of them are already rescaled (in place), so later parameters get another factor: compute "
+    "‖g‖ once, before rescaling any of them.",
     "clipping.mean-of-squares": "the norm averages the squares (np.mean); it sums them: "
     "‖g‖ = sqrt(Σ g²).",
     # --- the Jacobian -----------------------------------------------------------------------

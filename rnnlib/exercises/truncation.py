@@ -31,9 +31,9 @@ TRUNCATION_MISTAKES = (
     ("truncation-confused", (True,)),
     ("no-truncation", (True,)),
     ("truncation-off-by-one", (-1, 1)),
-    ("state-not-carried", (True,)),
+    ("state-not-carried", (True, "zeros")),
     ("loss-at-chunk-ends", (True,)),
-    ("last-chunk-dropped", (True,)),
+    ("last-chunk-dropped", (True, "T-k")),
     ("only-last-chunk", (True,)),
     ("targets-not-sliced", (True,)),
     ("missing-output-activation", (True,)),
@@ -70,10 +70,12 @@ def _chunks(rnn: RNN, case: mk.BPTTCase, loss_at: str, k: int, config: dict) -> 
     T = case.x.shape[0]
     grads = {n: np.zeros_like(v) for n, v in rnn.params.items()}
     h = case.h0
-    stop_all = T - T % k if "last-chunk-dropped" in config and T % k else T
+    dropped = config.get("last-chunk-dropped")
+    stop_all = T - k if dropped == "T-k" else T - T % k if dropped and T % k else T
+    fresh = {True: case.h0, "zeros": np.zeros_like(case.h0)}.get(config.get("state-not-carried"))
     for start in range(0, stop_all, k):
         stop = min(start + k, T)
-        trace = rnn.forward(case.x[start:stop], case.h0 if "state-not-carried" in config else h)
+        trace = rnn.forward(case.x[start:stop], h if fresh is None else fresh)
         y = case.y[: stop - start] if "targets-not-sliced" in config else case.y[start:stop]
         at = "last" if loss_at == "last" and "loss-at-chunk-ends" in config else loss_at
         if at == "last" and stop != T and "loss-at-chunk-ends" not in config:
