@@ -85,7 +85,8 @@ def torch_autograd(params, x, y, h0, loss_at):
 def mistaken(*, recurrent=True, deriv_at_state=False, out_deriv=True, steps=None, off_by_one=False,
              transpose=(), assign=(), assign_last=False, batch=None, tanh_deriv=None, out_deriv_at_o=False,
              sign=False, h0_zero=False, no_bias=(), carry_dh=False, forward_loop=False, x_prev=False,
-             out_prev=False, grad_T=False, misplaced=None, no_h0_states=False, linear_out=False):
+             out_prev=False, grad_T=False, misplaced=None, no_h0_states=False, linear_out=False,
+             forward_T=False):
     """A reader's backward loop (row form) with the given mistakes.
 
     steps: None (right), "all", "last", "swapped" or "first"; transpose: subset of {"W_hh", "W_ho"}
@@ -107,7 +108,7 @@ def mistaken(*, recurrent=True, deriv_at_state=False, out_deriv=True, steps=None
         hs = [0 * h0 if h0_zero else h0]
         a_s = []
         for t in range(T):
-            a_s.append(x[t] @ W_xh.T + hs[-1] @ W_hh.T + bh)
+            a_s.append(x[t] @ W_xh.T + hs[-1] @ (W_hh if forward_T else W_hh.T) + bh)
             hs.append(np.tanh(a_s[-1]))
         o = [(h @ W_ho.T + bo) if linear_out else _sig(h @ W_ho.T + bo) for h in hs[1:]]
         where = loss_at if steps in (None, "first") else steps
@@ -132,7 +133,8 @@ def mistaken(*, recurrent=True, deriv_at_state=False, out_deriv=True, steps=None
             if recurrent:
                 back = back + ((W_hh @ nxt.T).T if "W_hh" in transpose else nxt @ W_hh)
             fprime = {None: 1 - hs[t + 1] ** 2, "1-h": 1 - hs[t + 1], "h(1-h)": hs[t + 1] * (1 - hs[t + 1]),
-                      "previous": 1 - hs[t] ** 2, "1-a2": 1 - a_s[t] ** 2, "none": 1.0}[tanh_deriv]
+                      "previous": 1 - hs[t] ** 2, "1-a2": 1 - a_s[t] ** 2, "none": 1.0,
+                      "(1-h)^2": (1 - hs[t + 1]) ** 2}[tanh_deriv]
             if deriv_at_state:
                 fprime = 1 - np.tanh(hs[t + 1]) ** 2
             d = fprime * back
@@ -240,6 +242,8 @@ SINGLE = [
     ({"misplaced": "output only"}, ("misplaced-derivative",)),
     ({"no_h0_states": True}, ("h0-missing-from-states",)),
     ({"linear_out": True}, ("missing-output-activation",)),
+    ({"tanh_deriv": "(1-h)^2"}, ("wrong-tanh-derivative",)),
+    ({"forward_T": True}, ("forward-not-transposed",)),
 ]
 
 
@@ -295,6 +299,8 @@ COMBOS = [
     ({"no_h0_states": True, "x_prev": True}, ("h0-missing-from-states", "input-off-by-one")),
     ({"linear_out": True, "out_deriv": False}, ("missing-output-derivative", "missing-output-activation")),
     ({"linear_out": True, "recurrent": False}, ("missing-recurrent-term", "missing-output-activation")),
+    ({"forward_T": True, "sign": True}, ("error-sign-flipped", "forward-not-transposed")),
+    ({"tanh_deriv": "(1-h)^2", "x_prev": True}, ("wrong-tanh-derivative", "input-off-by-one")),
 ]
 
 

@@ -160,7 +160,7 @@ def per_term(k_shift=0, full=False, linear=False):
 
 
 def chunks(k_shift=0, reset=False, end_loss=False, drop_last=False, assign=False, first_targets=False,
-           linear=False, zeros=False, stop_before=False):
+           linear=False, zeros=False, stop_before=False, ignore_at=False):
     """A reader's chunk loop written out (the reference's chunk_and_detach is not used)."""
     def fn(params, x, y, h0, loss_at, k):
         rnn = RNN.from_params(params, output_activation="identity" if linear else "sigmoid")
@@ -173,7 +173,7 @@ def chunks(k_shift=0, reset=False, end_loss=False, drop_last=False, assign=False
             trace = rnn.forward(x[start:stop]) if zeros else rnn.forward(x[start:stop], h0 if reset else h)
             target = y[: stop - start] if first_targets else y[start:stop]
             do = np.zeros_like(trace.o)
-            if loss_at == "all":
+            if loss_at == "all" or ignore_at:
                 _, do = losses.mse(trace.o, target, at="all")
             elif stop == T or end_loss:
                 _, do = losses.mse(trace.o, target, at="last")
@@ -216,6 +216,8 @@ TRUNC_CHUNKS = [
     (chunks(stop_before=True), ("last-chunk-dropped",)),
     (chunks(zeros=True, linear=True), ("state-not-carried", "missing-output-activation")),
     (chunks(stop_before=True, end_loss=True), ("loss-at-chunk-ends", "last-chunk-dropped")),
+    (chunks(ignore_at=True), ("loss-at-ignored",)),
+    (chunks(ignore_at=True, reset=True), ("state-not-carried", "loss-at-ignored")),
 ]
 
 

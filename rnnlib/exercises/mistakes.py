@@ -26,7 +26,7 @@ from rnnlib.rnn import PARAM_NAMES
 BPTT_MISTAKES: tuple[tuple[str, tuple[object, ...]], ...] = (
     ("missing-recurrent-term", (True,)),
     ("derivative-at-state", (True,)),
-    ("wrong-tanh-derivative", ("1-h", "h(1-h)", "previous", "1-a2", "none")),
+    ("wrong-tanh-derivative", ("1-h", "h(1-h)", "previous", "1-a2", "(1-h)^2", "none")),
     ("missing-output-derivative", (True,)),
     ("output-derivative-at-output", (True,)),
     ("missing-output-activation", (True,)),
@@ -45,6 +45,7 @@ BPTT_MISTAKES: tuple[tuple[str, tuple[object, ...]], ...] = (
     ("error-sign-flipped", (True,)),
     ("initial-state-ignored", (True,)),
     ("missing-bias", ("b_h", "b_o", "both")),
+    ("forward-not-transposed", (True,)),
 )
 """The named mistakes of :func:`rnnlib.exercises.bptt.check_bptt` with their variants, in report order.
 
@@ -70,7 +71,7 @@ LOCAL = {
 """Mistakes that change the formula of one gradient only, given the errors and deltas."""
 
 OUTPUT_SIDE = ("missing-output-derivative", "output-derivative-at-output", "missing-output-activation",
-               "wrong-loss-steps", "batch-scale",
+               "wrong-loss-steps", "batch-scale", "forward-not-transposed",
                "error-sign-flipped", "initial-state-ignored", "missing-bias", "no-sum-over-time")
 """Mistakes that can change ∂L/∂W_ho and ∂L/∂b_o (the errors e_t, the states); the others change δ only."""
 
@@ -197,11 +198,14 @@ def error_steps(loss_at: str, variant: object, T: int) -> range:
 
 
 @functools.lru_cache(maxsize=512)
-def _forward_of(case: BPTTCase, h0_zero: bool, bias: object) -> BPTTCase:
-    """The case's forward pass with the initial state or a bias left out (a reader's forward mistake)."""
-    if not h0_zero and bias is None:
+def _forward_of(case: BPTTCase, h0_zero: bool, bias: object, transposed: bool = False) -> BPTTCase:
+    """The case's forward pass with the initial state or a bias left out, or W_hh applied transposed
+    (a reader's forward mistakes); the backward pass then uses the same W_hh as the model."""
+    if not h0_zero and bias is None and not transposed:
         return case
     p = dict(case.params)
+    if transposed:
+        p["W_hh"] = p["W_hh"].T
     if bias in ("b_h", "both"):
         p["b_h"] = np.zeros_like(p["b_h"])
     if bias in ("b_o", "both"):
@@ -260,7 +264,8 @@ def mistaken_terms(case: BPTTCase, loss_at: str, config: dict[str, object]) -> T
         with n_out ≠ H: a function with that mistake raises).
     """
     p = case.params
-    c = _forward_of(case, "initial-state-ignored" in config, config.get("missing-bias"))
+    c = _forward_of(case, "initial-state-ignored" in config, config.get("missing-bias"),
+                    "forward-not-transposed" in config)
     T, B, _ = c.x.shape
     O = c.y.shape[2]
     H = c.h0.shape[1]
@@ -285,6 +290,7 @@ def mistaken_terms(case: BPTTCase, loss_at: str, config: dict[str, object]) -> T
         "h(1-h)": h_next * (1.0 - h_next),
         "previous": 1.0 - c.h[:-1] ** 2,
         "1-a2": 1.0 - c.a**2,
+        "(1-h)^2": (1.0 - h_next) ** 2,
         "none": np.ones_like(h_next),
     }[config.get("wrong-tanh-derivative")]
     if "derivative-at-state" in config:

@@ -132,6 +132,7 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "bptt.wrong-tanh-derivative.previous": "1 − h_{t−1}², the state of the step before",
     "bptt.wrong-tanh-derivative.1-a2": "1 − a_t², the pre-activation squared",
     "bptt.wrong-tanh-derivative.none": "no tanh' at all",
+    "bptt.wrong-tanh-derivative.(1-h)^2": "(1 − h_t)², the square outside the parentheses",
     "bptt.missing-output-derivative": "the factor σ'(z_t) = o_t ⊙ (1 − o_t) of the sigmoid output is "
     "missing from e_t = ∂L/∂z_t = σ'(z_t) ⊙ (o_t − y_t).",
     "bptt.output-derivative-at-output": "σ' is evaluated at o_t, σ(o_t)(1 − σ(o_t)), instead of at z_t: "
@@ -165,6 +166,8 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "bptt.missing-bias.b_h": "b_h",
     "bptt.missing-bias.b_o": "b_o",
     "bptt.missing-bias.both": "b_h and b_o",
+    "bptt.forward-not-transposed": "the forward pass applies W_hh transposed: a_t = W_xh x_t + W_hh h_{t−1} "
+    "+ b_h, which in row form is h_prev @ W_hh.T (with the .T); the backward pass then uses Delta_next @ W_hh.",
     "bptt.carries-dh": "∂L/∂h_{t+1} is carried back instead of δ_{t+1}: the recurrent term is "
     "W_hhᵀ δ_{t+1}, with δ_{t+1} = f'(a_{t+1}) ⊙ ∂L/∂h_{t+1} already multiplied by tanh' "
     "(in row form Delta_next @ W_hh, with Delta_next = Delta[t+1]).",
@@ -234,6 +237,8 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "chunks start at 0, k, 2k, … while start < T (range(0, T, k)), the last one stops at T.",
     "truncation.last-chunk-dropped.T-k": "the loop stops before T − k (range(0, T - k, k)), so the "
     "last chunk is dropped even when it is full",
+    "truncation.loss-at-ignored": "loss_at is ignored: every step of every chunk has a loss (at=\"all\"); "
+    "with loss_at='last' only step T has one, so only the last chunk is backpropagated, from its last step.",
     "truncation.missing-output-activation": "the output has no sigmoid: the model is "
     "RNN.from_params(params, output_activation=\"sigmoid\").",
     "truncation.only-last-chunk": "only one chunk's gradient is kept: the gradients of all chunks are "

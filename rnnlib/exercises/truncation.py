@@ -33,6 +33,7 @@ TRUNCATION_MISTAKES = (
     ("truncation-off-by-one", (-1, 1)),
     ("state-not-carried", (True, "zeros")),
     ("loss-at-chunk-ends", (True,)),
+    ("loss-at-ignored", (True,)),
     ("last-chunk-dropped", (True, "T-k")),
     ("only-last-chunk", (True,)),
     ("targets-not-sliced", (True,)),
@@ -78,6 +79,8 @@ def _chunks(rnn: RNN, case: mk.BPTTCase, loss_at: str, k: int, config: dict) -> 
         trace = rnn.forward(case.x[start:stop], h if fresh is None else fresh)
         y = case.y[: stop - start] if "targets-not-sliced" in config else case.y[start:stop]
         at = "last" if loss_at == "last" and "loss-at-chunk-ends" in config else loss_at
+        if "loss-at-ignored" in config:
+            at = "all"
         if at == "last" and stop != T and "loss-at-chunk-ends" not in config:
             h = trace.h[-1]
             continue  # no loss in this chunk
@@ -100,14 +103,14 @@ def _generate(chunked: bool, run: Run, config: dict) -> Arrays:
     if k < 1:
         return {n: np.full_like(v, np.nan) for n, v in rnn.params.items()}  # never matches
     if not chunked:
-        return _per_term(rnn, case, loss_at, k)
+        return _per_term(rnn, case, "all" if "loss-at-ignored" in config else loss_at, k)
     if not set(config) & _CHUNK_SLIPS:
         return chunk_and_detach(rnn, case.x, case.y, k, at=loss_at, h0=case.h0).params
     return _chunks(rnn, case, loss_at, k, config)
 
 
 _CHUNK_SLIPS = {"state-not-carried", "loss-at-chunk-ends", "last-chunk-dropped", "only-last-chunk",
-                "targets-not-sliced"}
+                "targets-not-sliced", "loss-at-ignored"}
 
 
 def _convert(out: object, run: Run) -> Arrays:
