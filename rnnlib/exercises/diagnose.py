@@ -64,10 +64,12 @@ def scale_pattern(got: Sequence[Sequence[np.ndarray]], ref: Sequence[Sequence[np
     Examples
     --------
     >>> r = [[np.arange(1.0, 4.0)], [np.ones(2)]]
-    >>> scale_pattern([[-a for a in case] for case in r], r, [{"T": 3, "B": 2}] * 2)
-    'c = −1: a sign is flipped (the error is o − y, ∂L/∂o, not y − o)'
-    >>> scale_pattern([[a / 3 for a in r[0]], [a / 5 for a in r[1]]], r, [{"T": 3, "B": 1}, {"T": 5, "B": 1}])
-    'c = 1/T: divided by the number of steps T (by B·T where only B belongs?)'
+    >>> sizes = [{"T": 3, "B": 1}, {"T": 5, "B": 1}]
+    >>> print(scale_pattern([[-a for a in case] for case in r], r, sizes))
+    c = −1: a sign is flipped (the error is o − y, ∂L/∂o, not y − o)
+    >>> got = [[r[0][0] / 3], [r[1][0] / 5]]
+    >>> print(scale_pattern(got, r, sizes)[:41])
+    c = 1/T: divided by the number of steps T
     """
     factors = []
     for g, r in zip(got, ref, strict=True):
