@@ -83,42 +83,72 @@ def torch_autograd(params, x, y, h0, loss_at):
 
 
 def mistaken(*, recurrent=True, deriv_at_state=False, out_deriv=True, steps=None, off_by_one=False,
-             transpose=(), assign=(), assign_last=False, batch=None):
+             transpose=(), assign=(), assign_last=False, batch=None, tanh_deriv=None, out_deriv_at_o=False,
+             sign=False, h0_zero=False, no_bias=(), carry_dh=False, forward_loop=False, x_prev=False,
+             out_prev=False, grad_T=False, misplaced=None, no_h0_states=False, linear_out=False,
+             forward_T=False):
     """A reader's backward loop (row form) with the given mistakes.
 
-    steps: None (right), "all", "last" or "swapped"; transpose: subset of {"W_hh", "W_ho"}
+    steps: None (right), "all", "last", "swapped" or "first"; transpose: subset of {"W_hh", "W_ho"}
     (column-form habits: W @ d instead of d @ W); assign: parameters accumulated with `=`
-    (the term of step 1 in this backward loop; of step T with assign_last, as a forward loop gives).
+    (the term of step 1 in this backward loop; of step T with assign_last, as a forward loop gives);
+    batch: None, "missing", "twice" or "BT"; tanh_deriv: None, "1-h", "h(1-h)", "previous", "1-a2",
+    "none"; sign: y - o; h0_zero: forward from zeros; no_bias: biases left out of the forward pass;
+    carry_dh: dL/dh carried back instead of delta; forward_loop: the delta loop runs t = 1 … T;
+    x_prev: x[t-1] in dW_xh; out_prev: h[t] (the previous state) in dW_ho; grad_T: h.T @ delta;
+    misplaced: "recurrent only" / "output only" (tanh' multiplies one term, a precedence slip);
+    no_h0_states: dW_hh pairs delta_1 with states[-1] = h_T (a states list without h0);
+    linear_out: the forward pass has no sigmoid (o = z), the backward pass is unchanged.
     """
     def fn(params, x, y, h0, loss_at):
         T, B, _ = x.shape
         W_xh, W_hh, b_h, W_ho, b_o = (params[k] for k in KEYS)
-        hs = [h0]
+        bh = 0 * b_h if "b_h" in no_bias else b_h
+        bo = 0 * b_o if "b_o" in no_bias else b_o
+        hs = [0 * h0 if h0_zero else h0]
+        a_s = []
         for t in range(T):
-            hs.append(np.tanh(x[t] @ W_xh.T + hs[-1] @ W_hh.T + b_h))
-        o = [_sig(h @ W_ho.T + b_o) for h in hs[1:]]
-        where = loss_at if steps is None else steps
+            a_s.append(x[t] @ W_xh.T + hs[-1] @ (W_hh if forward_T else W_hh.T) + bh)
+            hs.append(np.tanh(a_s[-1]))
+        o = [(h @ W_ho.T + bo) if linear_out else _sig(h @ W_ho.T + bo) for h in hs[1:]]
+        where = loss_at if steps in (None, "first") else steps
         if steps == "swapped":
             where = "last" if loss_at == "all" else "all"
-        scale = {None: 1 / B, "missing": 1.0, "twice": 1 / B**2}[batch]
+        scale = {None: 1 / B, "missing": 1.0, "twice": 1 / B**2, "BT": 1 / (B * T)}[batch]
         g = {k: np.zeros_like(v) for k, v in params.items()}
         nxt = np.zeros_like(h0)
         order = range(T) if assign_last else range(T - 1, -1, -1)
         terms = {}
-        for t in range(T - 1, -1, -1):
+        loop = range(T) if forward_loop else range(T - 1, -1, -1)
+        for t in loop:
             e = np.zeros_like(o[t])
-            if where == "all" or t == T - 1:
-                e = (o[t] - y[t]) * scale
-                if out_deriv:
+            last = 0 if steps == "first" else T - 1
+            if where == "all" or t == last:
+                e = ((y[t] - o[t]) if sign else (o[t] - y[t])) * scale
+                if out_deriv_at_o:
+                    e = e * _sig(o[t]) * (1 - _sig(o[t]))
+                elif out_deriv:
                     e = e * o[t] * (1 - o[t])
             back = (W_ho @ e.T).T if "W_ho" in transpose else e @ W_ho
             if recurrent:
                 back = back + ((W_hh @ nxt.T).T if "W_hh" in transpose else nxt @ W_hh)
-            fprime = 1 - np.tanh(hs[t + 1]) ** 2 if deriv_at_state else 1 - hs[t + 1] ** 2
+            fprime = {None: 1 - hs[t + 1] ** 2, "1-h": 1 - hs[t + 1], "h(1-h)": hs[t + 1] * (1 - hs[t + 1]),
+                      "previous": 1 - hs[t] ** 2, "1-a2": 1 - a_s[t] ** 2, "none": 1.0,
+                      "(1-h)^2": (1 - hs[t + 1]) ** 2}[tanh_deriv]
+            if deriv_at_state:
+                fprime = 1 - np.tanh(hs[t + 1]) ** 2
             d = fprime * back
-            terms[t] = {"W_xh": d.T @ x[t], "W_hh": d.T @ (hs[t + 1] if off_by_one else hs[t]),
-                        "b_h": d.sum(0), "W_ho": e.T @ hs[t + 1], "b_o": e.sum(0)}
-            nxt = d
+            if misplaced == "recurrent only":
+                d = e @ W_ho + (nxt @ W_hh) * fprime
+            elif misplaced == "output only":
+                d = fprime * (e @ W_ho) + nxt @ W_hh
+            h_used = hs[t + 1] if off_by_one else hs[t]
+            if no_h0_states:
+                h_used = hs[1:][t - 1]  # states without h0: index -1 is h_T at t = 0
+            terms[t] = {"W_xh": d.T @ x[t - 1] if x_prev else d.T @ x[t],
+                        "W_hh": h_used.T @ d if grad_T else d.T @ h_used,
+                        "b_h": d.sum(0), "W_ho": e.T @ (hs[t] if out_prev else hs[t + 1]), "b_o": e.sum(0)}
+            nxt = back if carry_dh else d
         for t in order:
             for k in KEYS:
                 if k in assign:
@@ -190,6 +220,30 @@ SINGLE = [
     ({"assign": ("W_xh", "b_o"), "assign_last": True}, ("no-sum-over-time",)),
     ({"batch": "missing"}, ("batch-scale",)),
     ({"batch": "twice"}, ("batch-scale",)),
+    ({"batch": "BT"}, ("batch-scale",)),
+    ({"steps": "first"}, ("wrong-loss-steps",)),
+    ({"tanh_deriv": "1-h"}, ("wrong-tanh-derivative",)),
+    ({"tanh_deriv": "h(1-h)"}, ("wrong-tanh-derivative",)),
+    ({"tanh_deriv": "previous"}, ("wrong-tanh-derivative",)),
+    ({"tanh_deriv": "1-a2"}, ("wrong-tanh-derivative",)),
+    ({"tanh_deriv": "none"}, ("wrong-tanh-derivative",)),
+    ({"out_deriv_at_o": True}, ("output-derivative-at-output",)),
+    ({"sign": True}, ("error-sign-flipped",)),
+    ({"h0_zero": True}, ("initial-state-ignored",)),
+    ({"no_bias": ("b_h",)}, ("missing-bias",)),
+    ({"no_bias": ("b_o",)}, ("missing-bias",)),
+    ({"no_bias": ("b_h", "b_o")}, ("missing-bias",)),
+    ({"carry_dh": True}, ("carries-dh",)),
+    ({"forward_loop": True}, ("loop-forward-in-time",)),
+    ({"x_prev": True}, ("input-off-by-one",)),
+    ({"out_prev": True}, ("output-state-off-by-one",)),
+    ({"grad_T": True}, ("gradient-transposed",)),
+    ({"misplaced": "recurrent only"}, ("misplaced-derivative",)),
+    ({"misplaced": "output only"}, ("misplaced-derivative",)),
+    ({"no_h0_states": True}, ("h0-missing-from-states",)),
+    ({"linear_out": True}, ("missing-output-activation",)),
+    ({"tanh_deriv": "(1-h)^2"}, ("wrong-tanh-derivative",)),
+    ({"forward_T": True}, ("forward-not-transposed",)),
 ]
 
 
@@ -225,6 +279,28 @@ COMBOS = [
       "off_by_one": True, "batch": "missing"},
      ("missing-recurrent-term", "derivative-at-state", "missing-output-derivative", "wrong-loss-steps",
       "state-off-by-one", "batch-scale")),
+    # the new slips, each with another one
+    ({"sign": True, "transpose": ("W_hh",)}, ("not-transposed", "error-sign-flipped")),
+    ({"tanh_deriv": "1-h", "batch": "missing"}, ("wrong-tanh-derivative", "batch-scale")),
+    ({"tanh_deriv": "h(1-h)", "steps": "all"}, ("wrong-tanh-derivative", "wrong-loss-steps")),
+    ({"tanh_deriv": "previous", "off_by_one": True}, ("wrong-tanh-derivative", "state-off-by-one")),
+    ({"tanh_deriv": "none", "out_deriv": False}, ("wrong-tanh-derivative", "missing-output-derivative")),
+    ({"h0_zero": True, "recurrent": False}, ("missing-recurrent-term", "initial-state-ignored")),
+    ({"no_bias": ("b_h",), "deriv_at_state": True}, ("derivative-at-state", "missing-bias")),
+    ({"carry_dh": True, "sign": True}, ("carries-dh", "error-sign-flipped")),
+    ({"x_prev": True, "out_deriv": False}, ("missing-output-derivative", "input-off-by-one")),
+    ({"steps": "first", "batch": "BT"}, ("wrong-loss-steps", "batch-scale")),
+    ({"forward_loop": True, "out_deriv_at_o": True}, ("output-derivative-at-output", "loop-forward-in-time")),
+    ({"out_prev": True, "grad_T": True}, ("output-state-off-by-one", "gradient-transposed")),
+    ({"grad_T": True, "h0_zero": True, "sign": True},
+     ("gradient-transposed", "error-sign-flipped", "initial-state-ignored")),
+    ({"misplaced": "recurrent only", "batch": "missing"}, ("misplaced-derivative", "batch-scale")),
+    ({"misplaced": "output only", "tanh_deriv": "1-h"}, ("wrong-tanh-derivative", "misplaced-derivative")),
+    ({"no_h0_states": True, "x_prev": True}, ("h0-missing-from-states", "input-off-by-one")),
+    ({"linear_out": True, "out_deriv": False}, ("missing-output-derivative", "missing-output-activation")),
+    ({"linear_out": True, "recurrent": False}, ("missing-recurrent-term", "missing-output-activation")),
+    ({"forward_T": True, "sign": True}, ("error-sign-flipped", "forward-not-transposed")),
+    ({"tanh_deriv": "(1-h)^2", "x_prev": True}, ("wrong-tanh-derivative", "input-off-by-one")),
 ]
 
 
@@ -239,8 +315,9 @@ def test_source_formulas_from_errata_give_exactly_the_four_mistakes():
     fb = check_bptt(source_as_written)
     assert fb.mistakes == ("missing-recurrent-term", "derivative-at-state", "missing-output-derivative",
                            "wrong-loss-steps")
-    assert "[all]" in fb.message  # the source sums the errors of every step
-    assert fb.link.endswith("chapters/04_bptt_math.html")
+    assert "[all: every step" in fb.message  # the source sums the errors of every step
+    assert fb.link.endswith("chapters/04_bptt_math.html#sec-math-source-formulas")
+    assert fb.local == "04_bptt_math.ipynb#sec-math-source-formulas"
 
 
 def test_last_step_loss_alone_cannot_tell_missing_recurrence_from_no_sum():
@@ -293,8 +370,118 @@ def test_unexplained_mistake_locates_time_step():
         return g
     fb = check_bptt(damped)
     assert not fb.passed and fb.mistakes == ()
-    assert "Time step t = 2 is the first to go wrong" in fb.message
+    assert "On the first 1 step(s) of the sequence your gradients are right, on the first 2" in fb.message
+    assert "With W_hh = 0 (no error flows back through time) your gradients are right" in fb.message
     assert "Right: W_ho, b_o." in fb.message
+
+
+def test_hint_about_the_recurrence_only_when_true():
+    def late_input(params, x, y, h0, loss_at):  # dW_xh wrong from t = 2 on, nothing to do with W_hh
+        g = vectorised(params, x, y, h0, loss_at)
+        if x.shape[0] > 1:
+            g["W_xh"] = g["W_xh"] + 0.01
+        return g
+    fb = check_bptt(late_input)
+    assert fb.mistakes == () and "On the first 1 step(s)" in fb.message
+    assert "With W_hh = 0" not in fb.message
+    for slip in ({"x_prev": True}, {"steps": "first"}, {"batch": "BT"}):  # named, and no W_hh hint
+        fb = check_bptt(mistaken(**slip))
+        assert "With W_hh = 0" not in fb.message, slip
+    assert "With W_hh = 0" in check_bptt(mistaken(transpose=("W_hh",))).message
+
+
+@pytest.mark.parametrize(("factor", "words"), [(2.0, "c = 2: the ½ of the loss"), (0.37, "c = 0.37"),
+                                                (-0.5, "c = -0.5")])
+def test_c_times_the_reference(factor, words):
+    def scaled(params, x, y, h0, loss_at):
+        return {k: factor * v for k, v in vectorised(params, x, y, h0, loss_at).items()}
+    fb = check_bptt(scaled)
+    assert fb.mistakes == ()
+    assert "Your result is exactly c × the reference on every case: " + words in fb.message
+
+
+def test_c_times_the_reference_for_some_gradients_following_T():
+    def per_T(params, x, y, h0, loss_at):
+        g = vectorised(params, x, y, h0, loss_at)
+        return {k: v / x.shape[0] if k in ("W_xh", "W_hh", "b_h") else v for k, v in g.items()}
+    fb = check_bptt(per_T)
+    assert fb.mistakes == ()
+    assert "W_xh, W_hh, b_h: exactly c × the reference on every case, c = 1/T" in fb.message
+
+
+def test_forward_pass_that_differs_is_reported():
+    def forward_transposed(params, x, y, h0, loss_at):  # W_hh used untransposed in the forward pass only
+        return vectorised(dict(params, W_hh=params["W_hh"].T), x, y, h0, loss_at) | {}
+    fb = check_bptt(forward_transposed)
+    assert not fb.passed
+    assert "Your forward pass seems to differ from the model's" in fb.message
+    assert "the error of step t = 1 is not the model's h_1" in fb.message  # h_0 ≠ 0 meets W_hh at once
+
+    def forward_no_bias_late(params, x, y, h0, loss_at):  # b_h forgotten from the second step on
+        p = dict(params)
+        T, B, _ = x.shape
+        hs = [h0]
+        for t in range(T):
+            hs.append(np.tanh(x[t] @ p["W_xh"].T + hs[-1] @ p["W_hh"].T + (p["b_h"] if t == 0 else 0)))
+        return {"W_xh": 0 * p["W_xh"] + 1, "W_hh": p["W_hh"], "b_h": p["b_h"],
+                "W_ho": np.outer(np.ones(len(p["b_o"])), hs[-1][0]) if B == 1 else p["W_ho"],
+                "b_o": np.ones(len(p["b_o"]))}
+    fb = check_bptt(forward_no_bias_late)
+    assert "the error of step t = 2 is not the model's h_2 (up to step 1 it is)" in fb.message
+    assert "forward pass seems" not in check_bptt(mistaken(out_prev=True)).message  # a backward slip
+    assert "forward pass seems" not in check_bptt(mistaken(recurrent=False)).message
+
+
+# --- the book's own implementation is not the reader's ---------------------------------------
+
+
+def _via_bptt_batch(params, x, y, h0, loss_at):
+    from rnnlib.book.derivation import bptt_batch
+
+    return bptt_batch(params, x, y, at=loss_at, h0=h0, output_activation="sigmoid").params
+
+
+def _via_rnn_backward(params, x, y, h0, loss_at):
+    rnn = RNN.from_params(params, output_activation="sigmoid")
+    trace = rnn.forward(x, h0)
+    return rnn.backward(trace, losses.mse(trace.o, y, at=loss_at)[1]).params
+
+
+def _via_fixed_source(params, x, y, h0, loss_at):
+    from functools import partial
+
+    from rnnlib.book.errata import switches
+
+    fixed = partial(source_gradients, **switches(fixed=(1, 2, 3, 4), loss_at=loss_at))
+    gs = [fixed(params, x[:, b], y[:, b], h0=h0[b]) for b in range(x.shape[1])]
+    return {k: sum(g[k] for g in gs) / x.shape[1] for k in KEYS}
+
+
+@pytest.mark.parametrize(("fn", "name"), [
+    (_via_bptt_batch, "rnnlib.book.derivation.bptt_batch"),
+    (_via_rnn_backward, "rnnlib.rnn.RNN.backward"),
+    (_via_fixed_source, "rnnlib.book.errata.source_gradients"),
+    (lambda p, x, y, h0, at: _via_bptt_batch(p, x, y, h0, at), "rnnlib.book.derivation.bptt_batch"),
+])
+def test_calling_the_books_implementation_is_reported_not_passed(fn, name):
+    fb = check_bptt(fn)
+    assert not fb.passed
+    assert fb.mistakes == ("calls-the-reference",)
+    assert f"Not counted: your function calls {name}" in fb.message
+
+
+def test_reference_used_for_one_placement_only_is_still_reported():
+    def half(params, x, y, h0, loss_at):
+        return _via_rnn_backward(params, x, y, h0, loss_at) if loss_at == "last" else vectorised(
+            params, x, y, h0, loss_at)
+    assert check_bptt(half).mistakes == ("calls-the-reference",)
+
+
+def test_the_watch_is_removed_after_the_check():
+    import sys
+
+    check_bptt(_via_bptt_batch)
+    assert sys.getprofile() is None
 
 
 # --- stubs and malformed functions ----------------------------------------------------------

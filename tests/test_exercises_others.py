@@ -20,6 +20,7 @@ from rnnlib.exercises import (
     check_forward,
     check_hidden_jacobian,
     check_truncated_bptt,
+    local_link,
 )
 
 
@@ -31,17 +32,31 @@ def _sig(z):
 
 
 def forward(h0_zero=False, not_carried=False, transpose=False, no_bh=False, no_bo=False, no_sigmoid=False,
-            previous=False, with_h0=False):
+            previous=False, with_h0=False, out=None, hidden=None, x_prev=False, bias_after=False,
+            return_a=False, out_from_a=False):
     def fn(params, x, h0):
         start = np.zeros_like(h0) if h0_zero else h0
-        hs = [start]
+        hs, pre = [start], []
         W = params["W_hh"] if transpose else params["W_hh"].T
+        f = {None: np.tanh, "sigmoid": _sig, "relu": lambda a: np.maximum(a, 0), "none": lambda a: a}[hidden]
+        b = 0 if no_bh else params["b_h"]
         for t in range(x.shape[0]):
             prev = start if not_carried else hs[-1]
-            hs.append(np.tanh(x[t] @ params["W_xh"].T + prev @ W + (0 if no_bh else params["b_h"])))
-        states = np.array(hs[:-1] if previous else hs[1:])
+            a = x[t - 1 if x_prev else t] @ params["W_xh"].T + prev @ W
+            pre.append(a + b)
+            hs.append(f(a) + b if bias_after else f(a + b))
+        states = np.array(pre if out_from_a else hs[:-1] if previous else hs[1:])
         z = states @ params["W_ho"].T + (0 if no_bo else params["b_o"])
-        return (np.array(hs) if with_h0 else np.array(hs[1:])), (z if no_sigmoid else _sig(z))
+        if no_sigmoid:
+            o = z
+        elif out == "tanh":
+            o = np.tanh(z)
+        elif out == "softmax":
+            o = np.exp(z) / np.exp(z).sum(-1, keepdims=True)
+        else:
+            o = _sig(z)
+        h = np.array(pre) if return_a else (np.array(hs) if with_h0 else np.array(hs[1:]))
+        return h, o
     return fn
 
 
@@ -55,9 +70,24 @@ FORWARD_CASES = [
     ({"no_bh": True, "no_bo": True}, ("missing-bias",)),
     ({"no_sigmoid": True}, ("missing-output-activation",)),
     ({"previous": True}, ("output-from-previous-state",)),
+    ({"out": "tanh"}, ("wrong-output-activation",)),
+    ({"out": "softmax"}, ("wrong-output-activation",)),
+    ({"hidden": "sigmoid"}, ("wrong-hidden-activation",)),
+    ({"hidden": "relu"}, ("wrong-hidden-activation",)),
+    ({"hidden": "none"}, ("wrong-hidden-activation",)),
+    ({"x_prev": True}, ("input-off-by-one",)),
+    ({"bias_after": True}, ("bias-after-activation",)),
+    ({"return_a": True}, ("states-before-activation",)),
     ({"h0_zero": True, "transpose": True, "no_sigmoid": True},
      ("initial-state-ignored", "not-transposed", "missing-output-activation")),
     ({"h0_zero": True, "not_carried": True}, ("initial-state-ignored", "state-not-carried")),
+    ({"out": "tanh", "no_bh": True}, ("missing-bias", "wrong-output-activation")),
+    ({"hidden": "sigmoid", "x_prev": True}, ("wrong-hidden-activation", "input-off-by-one")),
+    ({"bias_after": True, "transpose": True}, ("not-transposed", "bias-after-activation")),
+    ({"return_a": True, "previous": True}, ("output-from-previous-state", "states-before-activation")),
+    ({"out_from_a": True}, ("output-from-pre-activation",)),
+    ({"out_from_a": True, "return_a": True}, ("output-from-pre-activation", "states-before-activation")),
+    ({"out_from_a": True, "h0_zero": True}, ("initial-state-ignored", "output-from-pre-activation")),
 ]
 
 
@@ -70,6 +100,15 @@ def test_forward(switches, expected):
 
 def test_forward_names_every_mistake_in_a_test():
     assert {m for _, names in FORWARD_CASES for m in names} == {n for n, _ in FORWARD_MISTAKES}
+
+
+def test_forward_calling_the_model_is_reported():
+    def via_rnn(params, x, h0):
+        trace = RNN.from_params(params, output_activation="sigmoid").forward(x, h0)
+        return trace.h[1:], trace.o
+    fb = check_forward(via_rnn)
+    assert not fb.passed and fb.mistakes == ("calls-the-reference",)
+    assert "rnnlib.rnn.RNN.forward" in fb.message
 
 
 def test_forward_with_h0_included_and_unexplained():
@@ -93,33 +132,53 @@ def test_forward_bad_returns():
 # --- truncation ------------------------------------------------------------------------------
 
 
-def per_term(k_shift=0, full=False):
+def per_term(k_shift=0, full=False, linear=False):
+    """A reader's per-term BPTT(k), written out: the error of step t flows back through cells t … t−k+1."""
     def fn(params, x, y, h0, loss_at, k):
-        rnn = RNN.from_params(params, output_activation="sigmoid")
-        trace = rnn.forward(x, h0)
-        _, do = losses.mse(trace.o, y, at=loss_at)
-        return rnn.backward(trace, do, truncate=None if full else k + k_shift).params
+        T, B, _ = x.shape
+        k = T if full else k + k_shift
+        hs = [h0]
+        for t in range(T):
+            hs.append(np.tanh(x[t] @ params["W_xh"].T + hs[-1] @ params["W_hh"].T + params["b_h"]))
+        z = np.array(hs[1:]) @ params["W_ho"].T + params["b_o"]
+        o = z if linear else _sig(z)
+        g = {n: np.zeros_like(v) for n, v in params.items()}
+        for t in range(T):
+            if loss_at == "last" and t < T - 1:
+                continue
+            e = (o[t] - y[t]) / B * (1.0 if linear else o[t] * (1 - o[t]))
+            g["W_ho"] += e.T @ hs[t + 1]
+            g["b_o"] += e.sum(0)
+            d = (1 - hs[t + 1] ** 2) * (e @ params["W_ho"])
+            for s in range(t, max(t - k, -1), -1):
+                g["W_xh"] += d.T @ x[s]
+                g["W_hh"] += d.T @ hs[s]
+                g["b_h"] += d.sum(0)
+                d = (1 - hs[s] ** 2) * (d @ params["W_hh"])
+        return g
     return fn
 
 
-def chunks(k_shift=0, reset=False):
+def chunks(k_shift=0, reset=False, end_loss=False, drop_last=False, assign=False, first_targets=False,
+           linear=False, zeros=False, stop_before=False, ignore_at=False):
     """A reader's chunk loop written out (the reference's chunk_and_detach is not used)."""
     def fn(params, x, y, h0, loss_at, k):
-        rnn = RNN.from_params(params, output_activation="sigmoid")
+        rnn = RNN.from_params(params, output_activation="identity" if linear else "sigmoid")
         T = x.shape[0]
         k = k + k_shift
         g = {n: np.zeros_like(v) for n, v in params.items()}
         h = h0
-        for start in range(0, T, k):
+        for start in range(0, T - k if stop_before else T - T % k if drop_last else T, k):
             stop = min(start + k, T)
-            trace = rnn.forward(x[start:stop], h0 if reset else h)
+            trace = rnn.forward(x[start:stop]) if zeros else rnn.forward(x[start:stop], h0 if reset else h)
+            target = y[: stop - start] if first_targets else y[start:stop]
             do = np.zeros_like(trace.o)
-            if loss_at == "all":
-                _, do = losses.mse(trace.o, y[start:stop], at="all")
-            elif stop == T:
-                _, do = losses.mse(trace.o, y[start:stop], at="last")
+            if loss_at == "all" or ignore_at:
+                _, do = losses.mse(trace.o, target, at="all")
+            elif stop == T or end_loss:
+                _, do = losses.mse(trace.o, target, at="last")
             for n, v in rnn.backward(trace, do).params.items():
-                g[n] += v
+                g[n] = v if assign else g[n] + v
             h = trace.h[-1]
         return g
     return fn
@@ -131,8 +190,11 @@ TRUNC_PER_TERM = [
     (per_term(full=True), ("no-truncation",)),
     (per_term(-1), ("truncation-off-by-one",)),
     (per_term(1), ("truncation-off-by-one",)),
+    (per_term(linear=True), ("missing-output-activation",)),
     (chunks(reset=True), ("truncation-confused", "state-not-carried")),
     (chunks(1), ("truncation-confused", "truncation-off-by-one")),
+    (chunks(drop_last=True), ("truncation-confused", "last-chunk-dropped")),
+    (per_term(1, linear=True), ("truncation-off-by-one", "missing-output-activation")),
 ]
 TRUNC_CHUNKS = [
     (chunks(), ()),
@@ -141,30 +203,49 @@ TRUNC_CHUNKS = [
     (chunks(1), ("truncation-off-by-one",)),
     (chunks(reset=True), ("state-not-carried",)),
     (chunks(-1, reset=True), ("truncation-off-by-one", "state-not-carried")),
+    (chunks(end_loss=True), ("loss-at-chunk-ends",)),
+    (chunks(drop_last=True), ("last-chunk-dropped",)),
+    (chunks(assign=True), ("only-last-chunk",)),
+    (chunks(first_targets=True), ("targets-not-sliced",)),
+    (chunks(linear=True), ("missing-output-activation",)),
+    (chunks(end_loss=True, linear=True), ("loss-at-chunk-ends", "missing-output-activation")),
+    (chunks(drop_last=True, reset=True), ("state-not-carried", "last-chunk-dropped")),
+    (chunks(assign=True, first_targets=True), ("only-last-chunk", "targets-not-sliced")),
+    (chunks(1, end_loss=True), ("truncation-off-by-one", "loss-at-chunk-ends")),
+    (chunks(zeros=True), ("state-not-carried",)),
+    (chunks(stop_before=True), ("last-chunk-dropped",)),
+    (chunks(zeros=True, linear=True), ("state-not-carried", "missing-output-activation")),
+    (chunks(stop_before=True, end_loss=True), ("loss-at-chunk-ends", "last-chunk-dropped")),
+    (chunks(ignore_at=True), ("loss-at-ignored",)),
+    (chunks(ignore_at=True, reset=True), ("state-not-carried", "loss-at-ignored")),
 ]
 
 
 @pytest.mark.parametrize(("fn", "expected"), TRUNC_PER_TERM)
 def test_truncated_bptt(fn, expected):
     fb = check_truncated_bptt(fn)
-    assert fb.passed == (expected == ())
+    assert fb.passed == (expected == ()), fb.message
     assert fb.mistakes == expected, fb.message
 
 
 @pytest.mark.parametrize(("fn", "expected"), TRUNC_CHUNKS)
 def test_chunk_and_detach(fn, expected):
     fb = check_chunk_and_detach(fn)
-    assert fb.passed == (expected == ())
+    assert fb.passed == (expected == ()), fb.message
     assert fb.mistakes == expected, fb.message
 
 
-def test_reader_chunks_equal_the_reference():
+def test_reader_loops_equal_the_references():
     rng = np.random.default_rng(0)
     rnn = RNN(2, 3, 2, output_activation="sigmoid", seed=1)
     x, y, h0 = rng.standard_normal((7, 2, 2)), rng.uniform(size=(7, 2, 2)), rng.standard_normal((2, 3))
     for at in ("all", "last"):
         ref = chunk_and_detach(rnn, x, y, 3, at=at, h0=h0).params
         got = chunks()(rnn.params, x, y, h0, at, 3)
+        assert all(np.allclose(got[n], ref[n], rtol=0, atol=1e-14) for n in ref)
+        trace = rnn.forward(x, h0)
+        ref = rnn.backward(trace, losses.mse(trace.o, y, at=at)[1], truncate=3).params
+        got = per_term()(rnn.params, x, y, h0, at, 3)
         assert all(np.allclose(got[n], ref[n], rtol=0, atol=1e-14) for n in ref)
 
 
@@ -173,19 +254,72 @@ def test_truncation_mistakes_all_tested():
     assert named == {n for n, _ in TRUNCATION_MISTAKES}
 
 
+def test_truncation_calling_the_reference_is_reported():
+    def via_rnnlib(params, x, y, h0, loss_at, k):
+        return chunk_and_detach(RNN.from_params(params, output_activation="sigmoid"), x, y, k, at=loss_at,
+                                h0=h0).params
+
+    def via_truncate(params, x, y, h0, loss_at, k):
+        rnn = RNN.from_params(params, output_activation="sigmoid")
+        trace = rnn.forward(x, h0)
+        return rnn.backward(trace, losses.mse(trace.o, y, at=loss_at)[1], truncate=k).params
+    for check, fn, name in ((check_chunk_and_detach, via_rnnlib, "chunk_and_detach"),
+                            (check_truncated_bptt, via_truncate, "RNN.backward"),
+                            (check_chunk_and_detach, via_truncate, "RNN.backward")):
+        fb = check(fn)
+        assert not fb.passed and fb.mistakes == ("calls-the-reference",), fb.message
+        assert name in fb.message
+    assert check_chunk_and_detach(chunks()).passed  # RNN.forward and RNN.backward without truncate are fine
+
+
+def test_truncation_locates_the_first_step_and_the_state():
+    def late(params, x, y, h0, loss_at, k):
+        g = chunks()(params, x, y, h0, loss_at, k)
+        if x.shape[0] >= 4:
+            g["b_h"] = g["b_h"] * 1.5
+        return g
+    fb = check_chunk_and_detach(late)
+    assert fb.mistakes == ()
+    assert "On the first 3 step(s) of the sequence your gradients are right, on the first 4" in fb.message
+    assert "b_h (relative error 0.5)" in fb.message
+    fb = check_chunk_and_detach(chunks(reset=True))
+    assert "Your forward pass seems to differ" in fb.message  # the state is not the model's
+
+
+def test_truncation_c_times_the_reference():
+    def averaged(params, x, y, h0, loss_at, k):
+        g = chunks()(params, x, y, h0, loss_at, k)
+        n = -(-x.shape[0] // k)
+        return {name: v / n for name, v in g.items()}
+    fb = check_chunk_and_detach(averaged)
+    assert "c = 1/(number of chunks)" in fb.message
+
+
 # --- clipping --------------------------------------------------------------------------------
 
 
-def clip(per_param=False, value=False, always=False, squared=False):
+def clip(per_param=False, value=False, always=False, squared=False, sum_norms=False, inverted=False,
+         max_norm=False, mean=False, below=False, in_loop=False):
     def fn(grads, threshold):
         if value:
             return {k: np.clip(v, -threshold, threshold) for k, v in grads.items()}
         p = 1.0 if squared else 0.5
-        total = sum(float((v**2).sum()) for v in grads.values()) ** p
+        sq = (lambda v: float((v**2).mean())) if mean else (lambda v: float((v**2).sum()))
+        if max_norm:
+            total = max(float(np.abs(v).max()) for v in grads.values())
+        elif sum_norms:
+            total = sum(sq(v) ** p for v in grads.values())
+        else:
+            total = sum(sq(v) for v in grads.values()) ** p
         out = {}
+        work = dict(grads)
         for k, v in grads.items():
-            n = float((v**2).sum()) ** p if per_param else total
-            out[k] = v * threshold / n if (always or n > threshold) else v
+            n = sq(v) ** p if per_param else total
+            if in_loop:  # in place: the norm of the gradients as rescaled so far
+                n = sum(sq(u) for u in work.values()) ** p
+            factor = n / threshold if inverted else threshold / n
+            rescale = (n <= threshold) if below else (always or n > threshold)
+            out[k] = work[k] = v * factor if rescale else v
         return out
     return fn
 
@@ -208,6 +342,18 @@ CLIP_CASES = [
     (clip(squared=True), ("no-square-root",)),
     (clip(per_param=True, always=True), ("per-parameter-norm", "rescales-below-threshold")),
     (clip(squared=True, always=True), ("rescales-below-threshold", "no-square-root")),
+    (clip(sum_norms=True), ("sum-of-norms",)),
+    (clip(inverted=True), ("ratio-inverted",)),
+    (clip(max_norm=True), ("max-norm",)),
+    (clip(mean=True), ("mean-of-squares",)),
+    (clip(sum_norms=True, inverted=True), ("sum-of-norms", "ratio-inverted")),
+    (clip(mean=True, squared=True), ("no-square-root", "mean-of-squares")),
+    (clip(max_norm=True, always=True), ("rescales-below-threshold", "max-norm")),
+    (clip(inverted=True, per_param=True), ("per-parameter-norm", "ratio-inverted")),
+    (clip(below=True), ("condition-inverted",)),
+    (clip(in_loop=True), ("norm-recomputed-in-loop",)),
+    (clip(below=True, squared=True), ("no-square-root", "condition-inverted")),
+    (clip(in_loop=True, mean=True), ("mean-of-squares", "norm-recomputed-in-loop")),
 ]
 
 
@@ -229,32 +375,46 @@ def test_clipping_unexplained_names_the_parameter():
         return out
     fb = check_clipping(half)
     assert fb.mistakes == () and "Differs from the reference in: b_o" in fb.message
+    assert "First seen on the case threshold 1, gradient norm 3 (above: rescaled to the threshold)" in fb.message
+    assert "There your result has norm" in fb.message
+
+
+def test_clipping_with_rnnlib_is_reported():
+    from rnnlib.book.char_rnn import clip_grad_norm
+
+    def via_rnnlib(grads, threshold):
+        g = {k: v.copy() for k, v in grads.items()}
+        clip_grad_norm(g, threshold)
+        return g
+    assert check_clipping(via_rnnlib).mistakes == ("calls-the-reference",)
 
 
 # --- Jacobian ----------------------------------------------------------------------------------
 
 
-def jac(order=False, transpose=False, right=False, at_state=False, no_deriv=False, drop=None):
+def jac(order=False, transpose=False, right=False, at_state=False, no_deriv=False, drop=None, at_prev=False,
+        h0_zero=False, result_T=False):
     def fn(params, x, h0, t):
-        hs = [h0]
+        hs = [0 * h0 if h0_zero else h0]
         for k in range(x.shape[0]):
             hs.append(np.tanh(params["W_xh"] @ x[k] + params["W_hh"] @ hs[-1] + params["b_h"]))
         T = x.shape[0]
         W = params["W_hh"].T if transpose else params["W_hh"]
         ks = list(range(t + 1, T + 1))
-        ks = ks[:-1] if drop == "last" else ks[1:] if drop == "first" else ks
+        ks = ks[:-1] if drop == "last" else ks[1:] if drop == "first" else [t, *ks] if drop == "extra" else ks
         J = np.eye(len(h0))
         for k in ks:
             d = np.ones(len(h0)) if no_deriv else (1 - np.tanh(hs[k]) ** 2 if at_state else 1 - hs[k] ** 2)
+            if at_prev:
+                d = 1 - hs[k - 1] ** 2
             F = W @ np.diag(d) if right else np.diag(d) @ W
             J = J @ F if order else F @ J
-        return J
+        return J.T if result_T else J
     return fn
 
 
 JAC_CASES = [
     (jac(), ()),
-    (lambda p, x, h0, t: hidden_jacobian(p, x, t, h0=h0), ()),
     (jac(order=True), ("wrong-order",)),
     (jac(transpose=True), ("not-transposed",)),
     (jac(right=True), ("derivative-on-right",)),
@@ -263,6 +423,14 @@ JAC_CASES = [
     (jac(drop="last"), ("wrong-range",)),
     (jac(drop="first"), ("wrong-range",)),
     (jac(order=True, at_state=True), ("wrong-order", "derivative-at-state")),
+    (jac(at_prev=True), ("derivative-at-previous-state",)),
+    (jac(drop="extra"), ("wrong-range",)),
+    (jac(h0_zero=True), ("initial-state-ignored",)),
+    (jac(result_T=True), ("transposed-result",)),
+    (jac(at_prev=True, order=True), ("wrong-order", "derivative-at-previous-state")),
+    (jac(drop="extra", right=True), ("derivative-on-right", "wrong-range")),
+    (jac(h0_zero=True, no_deriv=True), ("missing-derivative",)),  # without tanh' the states do not matter
+    (jac(h0_zero=True, order=True), ("wrong-order", "initial-state-ignored")),
 ]
 
 
@@ -277,6 +445,13 @@ def test_jacobian_mistakes_all_tested():
     assert {m for _, names in JAC_CASES for m in names} == {n for n, _ in JACOBIAN_MISTAKES}
 
 
+def test_jacobian_reference_and_location():
+    fb = check_hidden_jacobian(lambda p, x, h0, t: hidden_jacobian(p, x, t, h0=h0))
+    assert fb.mistakes == ("calls-the-reference",)
+    assert "For t = T − 1 (the single factor" in check_hidden_jacobian(jac(order=True)).message
+    assert "Already the single factor" in check_hidden_jacobian(jac(at_state=True)).message
+
+
 def test_jacobian_wrong_shape():
     fb = check_hidden_jacobian(lambda p, x, h0, t: np.eye(2))
     assert "the returned Jacobian has shape (2, 2), expected (H, H) = (4, 4)" in fb.message
@@ -287,15 +462,29 @@ def test_jacobian_wrong_shape():
 
 def test_links_in_one_table():
     assert BASE_URL == "https://bptt-book.github.io/bptt-book/"
-    pages = {"derivation": "chapters/04_bptt_math.html", "truncation": "chapters/03b_paying_less.html",
-             "clipping": "chapters/08b_clipping.html", "jacobian": "chapters/08_vanishing_exploding.html"}
-    assert pages.items() <= SECTIONS.items()
-    checks = [(check_bptt, lambda *a: None, "04_bptt_math"), (check_clipping, lambda *a: None, "08b_clipping"),
-              (check_truncated_bptt, lambda *a: None, "03b_paying_less"),
-              (check_hidden_jacobian, lambda *a: None, "08_vanishing_exploding")]
-    for check, fn, page in checks:
-        fb = check(fn)
-        assert fb.message.endswith(fb.link) and page in fb.link
+    where = {"derivation": "04_bptt_math.ipynb#sec-math-batch", "truncation": "03b_paying_less.ipynb#sec-truncated-bptt",
+             "clipping": "08b_clipping.ipynb#sec-clip-norm", "jacobian": "04_bptt_math.ipynb#sec-math-jacobian",
+             "forward": "02_rnn_basics.ipynb#sec-rnn-forward-equations"}
+    assert {t: local_link(t) for t in where} == where
+    checks = [(check_bptt, "derivation"), (check_clipping, "clipping"), (check_truncated_bptt, "truncation"),
+              (check_hidden_jacobian, "jacobian"), (check_forward, "forward")]
+    for check, topic in checks:
+        fb = check(lambda *a: None)
+        assert fb.local == where[topic]
+        assert fb.link == BASE_URL + "chapters/" + where[topic].replace(".ipynb", ".html")
+        assert fb.message.endswith(f"): {fb.local}\nOnline: {fb.link}")
+
+
+def test_every_anchor_is_a_label_of_its_notebook():
+    import json
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "chapters"
+    for section in SECTIONS.values():
+        nb = json.loads((root / section.notebook).read_text(encoding="utf-8"))
+        labels = {line[1:-2] for c in nb["cells"] if c["cell_type"] == "markdown"
+                  for line in "".join(c["source"]).splitlines() if line.startswith("(") and line.endswith(")=")}
+        assert section.anchor in labels, section
 
 
 def test_reprs_are_deterministic_and_escaped():
@@ -307,7 +496,8 @@ def test_reprs_are_deterministic_and_escaped():
     html = fb1._repr_html_()
     assert html.startswith('<div class="rnnlib-feedback"')
     assert "#b71c1c" in html and "<code>value-clipping</code>" in html
-    assert f'<a href="{fb1.link}"' in html
+    assert f'<a class="rnnlib-local" href="{fb1.local}"' in html
+    assert f'<a class="rnnlib-online" href="{fb1.link}"' in html
     assert "0x" not in html  # no addresses
     good = check_clipping(clip())
     assert "#1b5e20" in good._repr_html_() and repr(good).startswith("[PASSED] check_clipping")
@@ -326,6 +516,14 @@ def test_exact_passing_box():
         '<div class="rnnlib-feedback" style="border-left:4px solid #1b5e20;background:rgba(127,127,127,0.08);'
         'color:inherit;padding:0.45em 0.8em;margin:0.3em 0;border-radius:3px;line-height:1.45">'
         '<span style="background:#1b5e20;color:#fff;padding:0 0.45em;border-radius:3px;font-weight:bold">'
-        '✓ check_x passed</span>\n<div style="margin-top:0.3em">ok<br>\nSee '
-        '<a href="https://x" style="color:inherit;text-decoration:underline">https://x</a></div></div>')
+        '✓ check_x passed</span>\n<div style="margin-top:0.3em">ok<br>\nSee https://x</div></div>')
     assert str(fb) == "[PASSED] check_x\nok\nSee https://x"
+
+
+def test_box_links_the_local_notebook_first():
+    fb = check_clipping(clip())
+    html = fb._repr_html_()
+    local = html.index('href="08b_clipping.ipynb#sec-clip-norm"')
+    online = html.index('href="https://bptt-book.github.io/bptt-book/chapters/08b_clipping.html#sec-clip-norm"')
+    assert local < online
+    assert "“Algorithm 1: clip the norm, keep the direction”" in html and "(chapter 8b)" in html

@@ -6,6 +6,9 @@ temporary copy of ``chapters/``, on 127.0.0.1 with a token, and drives Debian's 
 * chapter 4 opened unrun and untrusted: the MyST markup is rendered (no raw roles,
   directives, label lines or ``$$``), cross-references read as text, admonitions are
   boxes, solutions are collapsed dropdowns and the solution code cells start collapsed;
+* chapter 4 again: no dead link (in the prose and in the stored feedback boxes), no raw
+  citation key, a solution opens in one click with its code, the install cell is out of
+  sight, and a link to another chapter opens that chapter's notebook;
 * chapter 8 opened unrun: the explorer's output shows a static picture and a hint to run
   the cell; run, its ipywidgets view appears and moving the weight-scale slider redraws
   the plot with rnnlib's verdict.
@@ -60,8 +63,12 @@ def lab(tmp_path_factory):
         "jupyterlab-myst is not installed and enabled (OK) in this JupyterLab:\n" + listed.stdout + listed.stderr
     )
     tmp = tmp_path_factory.mktemp("jupyterlab")
-    root = tmp / "chapters"
-    shutil.copytree(ROOT / "chapters", root, ignore=shutil.ignore_patterns("_build", ".ipynb_checkpoints"))
+    root = tmp / "book"  # the repository's layout: chapters/ beside the bibliography and the API pages
+    shutil.copytree(ROOT / "chapters", root / "chapters",
+                    ignore=shutil.ignore_patterns("_build", ".ipynb_checkpoints"))
+    shutil.copytree(ROOT / "api", root / "api")
+    for name in ("bibliography.md", "references.bib"):
+        shutil.copy2(ROOT / name, root / name)
     for name, values in SETTINGS.items():
         path = tmp / "settings" / f"{name}.jupyterlab-settings"
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -109,7 +116,8 @@ def chromium():
 def _open(chromium, lab, notebook: str):
     """Open ``notebook`` in a fresh workspace (``?reset``) in an offline page; return the context manager."""
     base, token = lab
-    return offline_page(chromium, f"{base}/lab/tree/{notebook}?reset&token={token}", viewport=(1300, 1400))
+    return offline_page(chromium, f"{base}/lab/tree/chapters/{notebook}?reset&token={token}",
+                        viewport=(1300, 1400))
 
 
 CELLS = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell"
@@ -180,6 +188,71 @@ def test_chapter_4_unrun_renders_myst(chromium, lab):
         others = [e for e in errors if not re.fullmatch(r"console\.error: (Cross reference target was not found: "
                                                            r"[\w-]+\n?)+", e)]
         assert others == [], others
+
+
+def _dead_links(page, base: str, root_names: set[str]) -> list[str]:
+    """Links of the open notebook that lead nowhere: "#", a missing in-page id, a missing file."""
+    links = page.evaluate("""() => {
+        const nb = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook');
+        return Array.from(nb.querySelectorAll('.jp-MarkdownCell a[href], .jp-OutputArea a[href]')).map(a => ({
+            href: a.getAttribute('href'), resolved: a.href, text: a.innerText.trim(),
+            target: a.getAttribute('href').startsWith('#') && a.getAttribute('href').length > 1
+                ? !!document.getElementById(decodeURIComponent(a.getAttribute('href').slice(1))) : null}));
+    }""")
+    dead = []
+    for link in links:
+        href, resolved = link["href"], link["resolved"]
+        if href == "#" or link["target"] is False:
+            dead.append(f"{link['text']!r} -> {href}")
+        elif resolved.startswith(base + "/files/"):
+            path = resolved[len(base) + len("/files/"):].split("?")[0].split("#")[0]
+            if path.split("/")[0] not in root_names:
+                dead.append(f"{link['text']!r} -> {href} (outside the book)")
+            elif not (ROOT / path).exists():
+                dead.append(f"{link['text']!r} -> {href} (no such file)")
+    return dead
+
+
+def test_chapter_4_links_citations_solutions_and_install_cell(chromium, lab):
+    """Everything a student clicks in chapter 4 works, no raw key shows, the install cell is collapsed."""
+    nb = _source(CHAPTER_4)
+    keys = set(re.findall(r"^@\w+\{([^,]+),", (ROOT / "references.bib").read_text(encoding="utf-8"), re.M))
+    base, _token = lab
+    with _open(chromium, lab, CHAPTER_4) as (page, _errors):
+        cells = _cells(page, len(nb["cells"]))
+        rendered = f"{CELLS}.jp-MarkdownCell .myst"
+        page.wait_for_function(f"document.querySelectorAll({rendered!r}).length > 20", timeout=60_000)
+        notebook = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook")
+
+        # No dead link, in the prose or in the stored feedback boxes.
+        assert _dead_links(page, base, {"chapters", "api", "bibliography.md", "references.bib"}) == []
+        # Citations read as author and year; no BibTeX key, no "Citation Not Found" mark.
+        text = "\n".join(page.locator(rendered).all_inner_texts())
+        assert sorted(k for k in keys if k in text) == []
+        assert notebook.locator("[title='Citation Not Found']").count() == 0
+        assert "(Werbos, 1990; Rumelhart et al., 1986)" in text
+
+        # The install cell: collapsed to its title line, its code out of sight.
+        first = cells.nth(0)
+        assert first.locator(".jp-InputPlaceholder").count() == 1
+        assert "find_spec" not in notebook.inner_text() and "pip" not in first.inner_text()
+
+        # The BPTT exercise's solution opens in one click and shows its code.
+        label = next(i for i, c in enumerate(nb["cells"]) if ":label: ex-04-bptt" in "".join(c["source"]))
+        start = next(i for i in range(label, len(nb["cells"]))
+                     if "{solution-start} ex-04-bptt" in "".join(nb["cells"][i]["source"]))
+        details = cells.nth(start).locator("details.myst-exercise")
+        assert "def bptt_solution(" not in details.inner_text()
+        details.locator("summary").click()
+        body = details.locator(".myst-exercise-body")
+        body.wait_for(state="visible")
+        assert "def bptt_solution(params, x, y, h0, loss_at):" in body.inner_text()
+        assert "check_bptt(bptt_solution)" in body.inner_text()
+
+        # A link to another chapter opens that chapter's notebook in JupyterLab.
+        page.locator(f"{rendered} a", has_text="Chapter 3").first.click()
+        page.wait_for_function("Array.from(document.querySelectorAll('.lm-TabBar-tabLabel'))"
+                               ".some(t => t.textContent.includes('03_unfolding_bptt.ipynb'))", timeout=30_000)
 
 
 def _explorer_index(nb: dict) -> int:

@@ -347,6 +347,7 @@ def test_tools_are_outside_the_package_and_documented_as_scripts():
         "build_book",
         "build_pdf",
         "i18n",
+        "jupyterlab_view",
         "kernels",
         "make_teaser",
         "run_notebooks",

@@ -9,10 +9,18 @@ URL lives in one place, ``repository.url`` in ``_config.yml``; after changing it
     python tools/sync_repo_url.py
 
 and commit the notebooks. ``tests/test_publishing.py`` checks that they agree.
+``python tools/sync_repo_url.py chapters/NAME.ipynb ...`` updates only those notebooks.
+
+The cell is out of the reader's way everywhere: the book removes it (tag
+``remove-input``), Colab shows it as a form with its title only (the
+``# @title … {display-mode: "form"}`` line and ``cellView: form``), and
+JupyterLab and Jupyter Notebook show it collapsed (``jupyter.source_hidden``),
+as a one-line placeholder.
 """
 
 from __future__ import annotations
 
+import copy
 import sys
 from pathlib import Path
 
@@ -25,6 +33,8 @@ TITLE = "@title Install rnnlib if it is missing (Colab)"
 # `ruff format` writes it, in lines of at most 88 characters, so formatting the
 # notebooks leaves it alone (a test checks both).
 TAGS = ["remove-input"]
+METADATA = {"cellView": "form", "jupyter": {"source_hidden": True}}
+"""Cell metadata besides the tags: a form in Colab, collapsed in JupyterLab."""
 
 CELL_TEMPLATE = """\
 # @title Install rnnlib if it is missing (Colab) {{ display-mode: "form" }}
@@ -62,21 +72,26 @@ def sync(path: Path, url: str) -> bool:
     source = install_cell_source(url)
     first = nb.cells[0] if nb.cells else None
     if first is not None and first.cell_type == "code" and TITLE in first.source:
-        if first.source == source and first.metadata.get("tags") == TAGS:
+        if first.source == source and first.metadata.get("tags") == TAGS and all(
+            first.metadata.get(k) == v for k, v in METADATA.items()
+        ):
             return False
         first.source = source
         first.metadata["tags"] = list(TAGS)
+        first.metadata.update(copy.deepcopy(METADATA))
     else:
-        cell = nbformat.v4.new_code_cell(source, metadata={"tags": list(TAGS)})
+        cell = nbformat.v4.new_code_cell(source, metadata={"tags": list(TAGS), **copy.deepcopy(METADATA)})
         cell.execution_count = 1
         nb.cells.insert(0, cell)
     nbformat.write(nb, path)
     return True
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     url = repository_url()
-    for path in sorted((ROOT / "chapters").glob("*.ipynb")):
+    args = sys.argv[1:] if argv is None else argv
+    paths = [Path(a).resolve() for a in args] or sorted((ROOT / "chapters").glob("*.ipynb"))
+    for path in paths:
         if sync(path, url):
             print(f"updated {path.relative_to(ROOT)}")
     return 0

@@ -80,10 +80,22 @@ def translate_notebook(nb: dict, table: dict[str, str]) -> tuple[dict, set[str]]
         text, found = translate_markdown(text, table)
         placed.update(found)
         cell["source"] = text.splitlines(keepends=True)
+    # The English notebooks sit in chapters/, the Chinese ones in zh/chapters/.
+    _relink(out, ROOT / "chapters", ROOT / ZH_NOTEBOOKS / "chapters")
     out.setdefault("metadata", {})["language_info"] = nb.get("metadata", {}).get(
         "language_info", {}
     )
     return out, placed
+
+
+def _relink(nb: dict, source_dir: Path, target_dir: Path) -> None:
+    """Links that leave the chapters folder (the bibliography, the API pages) point to the same files."""
+    from tools.jupyterlab_view import relink
+
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "markdown":
+            text = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+            cell["source"] = relink(text, source_dir, target_dir).splitlines(keepends=True)
 
 
 def zh_notebook_path(doc: str) -> Path:

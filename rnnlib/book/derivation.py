@@ -321,7 +321,7 @@ def bptt_batch(
     ----------
     params : dict of str to ndarray
         As in :func:`bptt_sequence`.
-    x : array_like of shape (T, B, I)
+    x : array_like of shape (T, B, n_in)
     y : array_like of shape (T, B, O)
     at : {"last", "all"}
     activation, output_activation : str
@@ -340,7 +340,7 @@ def bptt_batch(
     rnn = _model(params, activation, output_activation)
     tr = rnn.forward(x, h0)  # validates x and h0
     p = rnn.params
-    T, B, I = tr.x.shape
+    T, B, n_in = tr.x.shape
     H, O = rnn.n_hidden, rnn.n_out
     y = check_array("y", y, (T, B, O), labels="(T, B, n_out)")
     loss, _ = losses.mse(tr.o, y, at=at)
@@ -361,7 +361,7 @@ def bptt_batch(
     D = Delta.reshape(T * B, H)
     Er = E.reshape(T * B, O)
     grads = {
-        "W_xh": D.T @ tr.x.reshape(T * B, I),  # Δᵀ X
+        "W_xh": D.T @ tr.x.reshape(T * B, n_in),  # Δᵀ X
         "W_hh": D.T @ tr.h[:-1].reshape(T * B, H),  # Δᵀ H_prev
         "b_h": D.sum(axis=0),  # Δᵀ 1
         "W_ho": Er.T @ tr.h[1:].reshape(T * B, H),  # Eᵀ H_cur

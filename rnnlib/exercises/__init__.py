@@ -16,11 +16,16 @@ shapes gets a message, never a traceback from inside rnnlib.
 * :func:`~rnnlib.exercises.lstm.check_lstm_backward` — the LSTM's BPTT (chapter 8, "BPTT through
   the LSTM and GRU").
 
-Every message links to the book's page that explains it (``SECTIONS``).
+Every message links to the section that explains it (``SECTIONS``): in the
+local notebook (a relative link JupyterLab opens) and on the published page.
+Every text the checkers show is in one table, :mod:`rnnlib.exercises.strings`
+(``set_language`` chooses a translation). A function that calls rnnlib's own
+implementation of the exercise is reported as such, never as passed
+(:mod:`rnnlib.exercises.guard`).
 """
 
 from rnnlib.exercises.bptt import check_bptt
-from rnnlib.exercises.feedback import BASE_URL, SECTIONS, Feedback, link
+from rnnlib.exercises.feedback import BASE_URL, SECTIONS, Feedback, link, local_link
 from rnnlib.exercises.lstm import LSTM_DESCRIPTIONS, LSTM_MISTAKES, check_lstm_backward
 from rnnlib.exercises.mistakes import BPTT_DESCRIPTIONS, BPTT_MISTAKES
 from rnnlib.exercises.others import (
@@ -31,6 +36,7 @@ from rnnlib.exercises.others import (
     check_forward,
     check_hidden_jacobian,
 )
+from rnnlib.exercises.strings import set_language
 from rnnlib.exercises.truncation import (
     TRUNCATION_MISTAKES,
     check_chunk_and_detach,
@@ -57,4 +63,6 @@ __all__ = [
     "check_lstm_backward",
     "check_truncated_bptt",
     "link",
+    "local_link",
+    "set_language",
 ]

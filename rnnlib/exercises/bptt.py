@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import itertools
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 
 from rnnlib.exercises import mistakes as mk
+from rnnlib.exercises.diagnose import implied_state, same_state, scale_pattern
 from rnnlib.exercises.feedback import (
     Feedback,
     ReaderError,
@@ -15,24 +17,31 @@ from rnnlib.exercises.feedback import (
     fmt_err,
     make_feedback,
 )
-from rnnlib.exercises.search import smallest_explanation
+from rnnlib.exercises.guard import REFERENCES, ReferenceWatch
+from rnnlib.exercises.strings import text
 from rnnlib.gradcheck import TOLERANCE, relative_error
 from rnnlib.rnn import PARAM_NAMES
 
 PLACEMENTS = ("all", "last")
 LABELS = {"W_xh": "(H, n_in)", "W_hh": "(H, H)", "b_h": "(H,)", "W_ho": "(n_out, H)", "b_o": "(n_out,)"}
 CHECK = "check_bptt"
+CALL = "fn(params, x, y, h0, loss_at)"
+MAX_SIZE = 4
+"""Largest number of output-side mistakes, and of delta-side mistakes, tried together."""
+
+Config = dict[str, object]
 
 
 def _shapes(case: mk.BPTTCase) -> dict[str, tuple[int, ...]]:
     return {k: case.params[k].shape for k in PARAM_NAMES}
 
 
-def _run(fn: Callable, case: mk.BPTTCase, loss_at: str) -> dict[str, np.ndarray]:
+def _run(fn: Callable, case: mk.BPTTCase, loss_at: str, watch: ReferenceWatch | None = None
+         ) -> dict[str, np.ndarray]:
     """Call the reader on fresh copies (it may modify its arguments); ReaderError on failure."""
     params = {k: v.copy() for k, v in case.params.items()}
     out = call_reader(fn, (params, case.x.copy(), case.y.copy(), case.h0.copy(), loss_at),
-                      f"fn(params, x, y, h0, {loss_at!r}) with {case.sizes}")
+                      text("call.with", call=f"fn(params, x, y, h0, {loss_at!r})", case=case.sizes), watch)
     return as_gradient_dict(out, _shapes(case), LABELS)
 
 
@@ -40,61 +49,182 @@ def _close(g: np.ndarray, ref: np.ndarray) -> bool:
     return relative_error(g, ref) <= TOLERANCE
 
 
-def _matches(observed: dict[str, np.ndarray] | None, terms: dict[str, np.ndarray] | None, no_sum: bool) -> bool:
-    """Whether the reader's result of one run is what the mistaken reference predicts."""
-    if terms is None or observed is None:
-        return terms is None and observed is None  # a predicted failure must be an observed one
-    for k in PARAM_NAMES:
-        if _close(observed[k], terms[k].sum(axis=0)):
+def _configs(group: Sequence[tuple[str, tuple[object, ...]]], size: int) -> Iterator[Config]:
+    """Every configuration of ``size`` mistakes of ``group`` (one variant each), in report order."""
+    for subset in itertools.combinations(group, size):
+        names = [n for n, _ in subset]
+        if any(len(ex & set(names)) > 1 for ex in mk.EXCLUSIVE):
             continue
-        if not (no_sum and any(_close(observed[k], term) for term in terms[k])):
-            return False
-    return True
+        for variants in itertools.product(*(v for _, v in subset)):
+            yield dict(zip(names, variants, strict=True))
 
 
 class _Explainer:
-    """Caches the mistaken reference of each run and configuration."""
+    """Finds the smallest set of named mistakes that reproduces every run; caches the mistaken terms."""
 
     def __init__(self, runs: list[tuple[mk.BPTTCase, str]], observed: list[dict | None]) -> None:
         self.runs, self.observed = runs, observed
-        self.cache: dict[tuple, dict | None] = {}
+        self.cache: dict[tuple, mk.Terms | None] = {}
+        self.locals = {p: [n for n, q in mk.LOCAL.items() if q == p] for p in PARAM_NAMES}
 
-    def terms(self, i: int, config: dict[str, object]) -> dict[str, np.ndarray] | None:
+    def terms(self, i: int, config: Config) -> mk.Terms | None:
         key = (i, tuple(sorted((k, v) for k, v in config.items() if k != "no-sum-over-time")))
         if key not in self.cache:
             case, loss_at = self.runs[i]
             self.cache[key] = mk.mistaken_terms(case, loss_at, config)
         return self.cache[key]
 
-    def matches(self, config: dict[str, object]) -> bool:
-        no_sum = "no-sum-over-time" in config
-        return all(_matches(obs, self.terms(i, config), no_sum) for i, obs in enumerate(self.observed))
+    def _param_ok(self, i: int, config: Config, p: str, local: frozenset[str]) -> bool:
+        obs, terms = self.observed[i], self.terms(i, config)
+        if obs is None or terms is None:
+            return obs is None and terms is None  # a predicted failure must be an observed one
+        t = terms.local(p, local)
+        if _close(obs[p], t.sum(axis=0)):
+            return True
+        return "no-sum-over-time" in config and any(_close(obs[p], term) for term in t)
+
+    def local_cost(self, config: Config, p: str, *, skip_failed: bool = False) -> tuple[int, frozenset] | None:
+        """Fewest local mistakes of ``p`` that make ∂L/∂p match on every run under ``config``."""
+        names = self.locals[p]
+        runs = [i for i in range(len(self.runs)) if not (skip_failed and self.observed[i] is None)]
+        for size in range(len(names) + 1):
+            for subset in itertools.combinations(names, size):
+                local = frozenset(subset)
+                if all(self._param_ok(i, config, p, local) for i in runs):
+                    return size, local
+        return None
 
     def changes_anything(self, name: str, variant: object) -> bool:
         """Whether the switch alone changes the gradients of some run (else it is never reported)."""
         if name == "no-sum-over-time":
             return True
-        for i, (case, loss_at) in enumerate(self.runs):
-            ref = mk.reference_gradients(case, loss_at)
-            terms = self.terms(i, {name: variant})
-            if terms is None or any(not _close(terms[k].sum(axis=0), ref[k]) for k in PARAM_NAMES):
+        for i in range(len(self.runs)):
+            ref, terms = self.terms(i, {}), self.terms(i, {name: variant})
+            if terms is None or any(not _close(terms[k].sum(axis=0), ref[k].sum(axis=0)) for k in PARAM_NAMES):
                 return True
         return False
+
+    def explain(self) -> tuple[tuple[str, ...], Config] | None:
+        """The smallest explanation: names in report order and their variants (True for locals)."""
+        candidates = [(n, tuple(v for v in vs if self.changes_anything(n, v)))
+                      for n, vs in mk.BPTT_MISTAKES if n not in mk.LOCAL]
+        candidates = [c for c in candidates if c[1]]
+        out_side = [c for c in candidates if c[0] in mk.OUTPUT_SIDE]
+        delta_side = [c for c in candidates if c[0] not in mk.OUTPUT_SIDE]
+        # Output side first: ∂L/∂b_o and ∂L/∂W_ho depend on the errors e_t and the states only.
+        feasible: list[tuple[int, Config]] = []
+        for size in range(MAX_SIZE + 1):
+            for config in _configs(out_side, size):
+                costs = [self.local_cost(config, p, skip_failed=True) for p in ("b_o", "W_ho")]
+                if all(c is not None for c in costs):
+                    feasible.append((size + sum(c[0] for c in costs), config))
+        feasible.sort(key=lambda item: item[0])
+        delta_configs = [c for size in range(MAX_SIZE + 1) for c in _configs(delta_side, size)]
+        best: tuple[int, Config, dict[str, frozenset]] | None = None
+        for out_cost, out_config in feasible:
+            if best is not None and out_cost >= best[0]:
+                break
+            for d_config in delta_configs:
+                if best is not None and len(out_config) + len(d_config) >= best[0]:
+                    break  # delta_configs grow in size: nothing smaller follows
+                config = {**out_config, **d_config}
+                if any(len(ex & set(config)) > 1 for ex in mk.EXCLUSIVE):
+                    continue
+                locals_: dict[str, frozenset] = {}
+                cost = len(config)
+                for p in PARAM_NAMES:
+                    found = self.local_cost(config, p)
+                    if found is None:
+                        cost = -1
+                        break
+                    cost += found[0]
+                    locals_[p] = found[1]
+                if cost >= 0 and (best is None or cost < best[0]):
+                    best = (cost, config, locals_)
+        if best is None:
+            return None
+        _, config, locals_ = best
+        config = dict(config)
+        for local in locals_.values():
+            config.update(dict.fromkeys(local, True))
+        names = tuple(n for n, _ in mk.BPTT_MISTAKES if n in config)
+        return names, {n: config[n] for n in names}
+
+
+def _with_W_hh_zero(case: mk.BPTTCase) -> mk.BPTTCase:
+    params = dict(case.params, W_hh=np.zeros_like(case.params["W_hh"]))
+    a, h, z, o = mk.forward(params, case.x, case.h0)
+    return mk.BPTTCase(params, case.x, case.y, case.h0, a, h, z, o)
+
+
+def _wrong(got: dict, case: mk.BPTTCase, loss_at: str) -> bool:
+    ref = mk.reference_gradients(case, loss_at)
+    return any(not _close(got[k], ref[k]) for k in PARAM_NAMES)
 
 
 def _first_wrong_step(fn: Callable, case: mk.BPTTCase, loss_at: str) -> int | None:
     """The smallest T' for which the reader's gradient on the first T' steps is wrong (None if unknown)."""
-    T = case.x.shape[0]
-    for steps in range(1, T + 1):
+    for steps in range(1, case.x.shape[0] + 1):
         sub = case.prefix(steps)
         try:
             got = _run(fn, sub, loss_at)
         except ReaderError:
             return None
-        ref = mk.reference_gradients(sub, loss_at)
-        if any(not _close(got[k], ref[k]) for k in PARAM_NAMES):
+        if _wrong(got, sub, loss_at):
             return steps
     return None
+
+
+def _right_without_recurrence(fn: Callable, case: mk.BPTTCase) -> bool:
+    """Whether the reader is right on the same case with W_hh = 0 (no error flows back in time)."""
+    zero = _with_W_hh_zero(case)
+    try:
+        return not any(_wrong(_run(fn, zero, at), zero, at) for at in PLACEMENTS)
+    except ReaderError:
+        return False
+
+
+def _forward_probe(fn: Callable, case: mk.BPTTCase) -> str:
+    """A sentence when the state the reader's ∂L/∂W_ho implies is not the model's (one sequence, loss at T)."""
+    one = case.batch(0)
+    for steps in range(1, one.x.shape[0] + 1):
+        sub = one.prefix(steps)
+        try:
+            got = _run(fn, sub, "last")
+        except ReaderError:
+            return ""
+        h = implied_state(got["W_ho"], got["b_o"])
+        if h is None:
+            return ""
+        if same_state(h, sub.h[steps][0]):
+            continue
+        if same_state(h, sub.h[steps - 1][0]):
+            return ""  # ∂L/∂W_ho pairs e_t with h_{t-1}: a backward slip, not the forward pass
+        ok = text("probe.forward.ok", last=steps - 1) if steps > 1 else ""
+        return text("probe.forward", t=steps, ok=ok)
+    return ""
+
+
+def _scales(runs: list, observed: list) -> str:
+    """"c × the reference" for all gradients together, or for the wrong ones of a kind."""
+    pairs = [(obs, mk.reference_gradients(*run), {"T": run[0].x.shape[0], "B": run[0].x.shape[1]})
+             for obs, run in zip(observed, runs, strict=True) if obs is not None]
+    if not pairs:
+        return ""
+    every = scale_pattern([[o[k] for k in PARAM_NAMES] for o, _, _ in pairs],
+                          [[r[k] for k in PARAM_NAMES] for _, r, _ in pairs], [d for _, _, d in pairs])
+    if every:
+        return text("scale.all", pattern=every)
+    lines = []
+    for group in (("W_xh", "W_hh", "b_h"), ("W_ho", "b_o")):
+        wrong = [k for k in group if any(not _close(o[k], r[k]) for o, r, _ in pairs)]
+        if not wrong:
+            continue
+        found = scale_pattern([[o[k] for k in wrong] for o, _, _ in pairs],
+                              [[r[k] for k in wrong] for _, r, _ in pairs], [d for _, _, d in pairs])
+        if found:
+            lines.append(text("scale.some", names=", ".join(wrong), pattern=found))
+    return "\n".join(lines)
 
 
 def _where_text(fn: Callable, runs: list, observed: list) -> str:
@@ -112,22 +242,48 @@ def _where_text(fn: Callable, runs: list, observed: list) -> str:
                 first = i
     wrong = [k for k in PARAM_NAMES if worst[k] > TOLERANCE]
     right = [k for k in PARAM_NAMES if worst[k] <= TOLERANCE]
-    lines = ["Differs from the reference in: " + ", ".join(f"{k} (relative error {fmt_err(worst[k])})"
-                                                           for k in wrong) + "."]
+    items = ", ".join(text("differs.item", name=k, error=fmt_err(worst[k])) for k in wrong)
+    lines = [text("differs", items=items)]
     if right:
-        lines.append("Right: " + ", ".join(right) + ".")
+        lines.append(text("right", names=", ".join(right)))
     if first is not None:
         case, loss_at = runs[first]
-        lines.append(f"First seen with loss_at={loss_at!r} on the case {case.sizes}.")
+        lines.append(text("first.bptt", loss_at=loss_at, case=case.sizes))
         step = _first_wrong_step(fn, case, loss_at)
         if step == 1:
-            lines.append("Already wrong for a sequence of a single step (T = 1), before any error "
-                         "flows back through time.")
+            lines.append(text("prefix.one"))
         elif step is not None:
-            lines.append(f"Time step t = {step} is the first to go wrong: on the first {step - 1} step(s) "
-                         f"of the sequence your gradients are right, on the first {step} they are not "
-                         f"(the error has to flow back {step - 1} step(s) through W_hh).")
+            lines.append(text("prefix.later", ok=step - 1, bad=step))
+        if _right_without_recurrence(fn, case):
+            lines.append(text("prefix.recurrence"))
+        probe = _forward_probe(fn, case)
+        if probe:
+            lines.append(probe)
     return "\n".join(lines)
+
+
+def _variant(checker: str, name: str, variant: object) -> str:
+    if variant is True:
+        return ""
+    key = f"{checker}.{name}.{variant}"
+    from rnnlib.exercises.strings import has
+
+    return f" [{variant}: {text(key)}]" if has(key) and text(key) != str(variant) else f" [{variant}]"
+
+
+def explanation_lines(checker: str, names: Sequence[str], config: Config) -> list[str]:
+    """The lines naming each mistake with its variant and description."""
+    head = text("explained.one") if len(names) == 1 else text("explained.many", n=len(names))
+    return [head] + [text("explained.item", name=n, variant=_variant(checker, n, config[n]),
+                          description=text(f"{checker}.{n}")) for n in names]
+
+
+def reference_called(check: str, topic: str, watch: ReferenceWatch, allowed: str) -> Feedback:
+    """The verdict for a function that calls one of rnnlib's own implementations of the exercise."""
+    assert watch.called is not None
+    body = text("reference.called", name=watch.called.public_name,
+                allowed=text("reference.allowed", names=text(allowed)))
+    return make_feedback(check, topic, False, ("calls-the-reference",), body)
 
 
 def check_bptt(fn: Callable, *, seed: int = 0) -> Feedback:
@@ -154,56 +310,51 @@ def check_bptt(fn: Callable, *, seed: int = 0) -> Feedback:
     Feedback
         ``passed`` when every gradient of every case and both placements is
         within relative error 1e-8 (max|g − g_ref| / max|g_ref|, per
-        parameter); otherwise ``mistakes`` is the smallest set of named
-        mistakes (``rnnlib.exercises.BPTT_MISTAKES``) that reproduces every
-        case, or ``()`` if none does, and the message says where it shows.
+        parameter) and the function does not call one of rnnlib's own BPTT
+        implementations (``mistakes == ("calls-the-reference",)`` then);
+        otherwise ``mistakes`` is the smallest set of named mistakes
+        (``rnnlib.exercises.BPTT_MISTAKES``) that reproduces every case, or
+        ``()`` if none does, and the message says where it shows.
     """
     if not callable(fn):
-        raise TypeError(f"fn must be a function fn(params, x, y, h0, loss_at), got {type(fn).__name__}")
+        raise TypeError(text("reader.not_callable", call=CALL, got=type(fn).__name__))
     runs = [(case, at) for case in mk.make_cases(seed) for at in PLACEMENTS]
     observed: list[dict | None] = []
     errors: list[str | None] = []
+    watch = ReferenceWatch(REFERENCES[CHECK])
     for case, loss_at in runs:
         try:
-            observed.append(_run(fn, case, loss_at))
+            observed.append(_run(fn, case, loss_at, watch))
             errors.append(None)
         except ReaderError as problem:
-            text = str(problem)
-            if "not implemented yet" in text or not text.startswith("Your function raised"):
-                return make_feedback(CHECK, "derivation", False, (), text)  # a stub or a malformed result
+            if problem.stub or not problem.raised:
+                return make_feedback(CHECK, "derivation", False, (), str(problem))  # a stub or malformed result
             observed.append(None)
-            errors.append(text)
+            errors.append(str(problem))
+    if watch.called is not None:
+        return reference_called(CHECK, "derivation", watch, "reference.allowed.bptt")
     first_error = next((e for e in errors if e is not None), None)
-    if first_error is None and all(
-        _close(obs[k], ref[k]) for obs, run in zip(observed, runs, strict=True)
-        for ref in [mk.reference_gradients(*run)] for k in PARAM_NAMES
-    ):
+    if first_error is None and not any(_wrong(obs, *run) for obs, run in zip(observed, runs, strict=True)):
         n = len(runs) // len(PLACEMENTS)
-        return make_feedback(CHECK, "derivation", True, (), (
-            f"All five gradients agree with the reference on {n} cases, each with loss_at='all' and "
-            f"loss_at='last' (relative error ≤ {TOLERANCE:.0e} per parameter)."))
+        return make_feedback(CHECK, "derivation", True, (), text("passed.bptt", n=n, tol=f"{TOLERANCE:.0e}"))
     if all(obs is None for obs in observed):
         return make_feedback(CHECK, "derivation", False, (), first_error)
 
-    explainer = _Explainer(runs, observed)
-    candidates = [(name, tuple(v for v in variants if explainer.changes_anything(name, v)))
-                  for name, variants in mk.BPTT_MISTAKES]
-    found = smallest_explanation([c for c in candidates if c[1]], explainer.matches)
+    found = _Explainer(runs, observed).explain()
     if found is None:
-        text = "No known mistake explains the difference.\n" + _where_text(fn, runs, observed)
+        lines = [text("unexplained")]
+        scales = _scales(runs, observed)
+        if scales:
+            lines.append(scales)
+        lines.append(_where_text(fn, runs, observed))
         if first_error is not None:
-            text = f"{first_error}\n{text}"
-        return make_feedback(CHECK, "derivation", False, (), text)
+            lines.insert(0, first_error)
+        return make_feedback(CHECK, "derivation", False, (), "\n".join(lines))
     names, config = found
-    lines = [f"{len(names)} mistake{'s' if len(names) > 1 else ''} explain{'' if len(names) > 1 else 's'} "
-             "every case:"]
-    for name in names:
-        variant = config[name]
-        extra = "" if variant is True else f" [{variant}]"
-        lines.append(f"- {name}{extra}: {mk.BPTT_DESCRIPTIONS[name]}")
+    lines = explanation_lines("bptt", names, config)
     if first_error is not None:
-        lines.append("Your function failed on the cases with n_out ≠ H, as a missing transpose of W_ho "
-                     f"predicts: {first_error}")
+        lines.append(text("explained.failed.bptt", error=first_error))
     lines.append(_where_text(fn, runs, observed))
-    return make_feedback(CHECK, "errata" if "wrong-loss-steps" in names else "derivation", False, names,
-                         "\n".join(lines))
+    topic = "errata" if {"wrong-loss-steps", "missing-recurrent-term", "derivative-at-state"} & set(names) \
+        else "derivation"
+    return make_feedback(CHECK, topic, False, names, "\n".join(lines))

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from rnnlib.exercises.diagnose import scale_pattern
 from rnnlib.exercises.feedback import (
     Feedback,
     ReaderError,
@@ -14,7 +15,9 @@ from rnnlib.exercises.feedback import (
     fmt_err,
     make_feedback,
 )
+from rnnlib.exercises.guard import REFERENCES, ReferenceWatch
 from rnnlib.exercises.search import smallest_explanation
+from rnnlib.exercises.strings import text
 from rnnlib.gradcheck import TOLERANCE, relative_error
 
 Arrays = dict[str, np.ndarray]
@@ -22,11 +25,15 @@ Arrays = dict[str, np.ndarray]
 
 @dataclass(frozen=True, eq=False)
 class Run:
-    """One call of the reader's function: its arguments, a label for messages, and data for the generator."""
+    """One call of the reader's function: its arguments, a label for messages, and data for the generator.
+
+    ``dims``: the case's sizes (``T``, ``B``, ``k``, ``chunks`` …) for "c × the reference".
+    """
 
     args: tuple
     label: str
     data: object
+    dims: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True, eq=False)
@@ -40,29 +47,41 @@ class Checker:
     call : str
         How the reader's function is called, for messages.
     mistakes : sequence of (name, variants)
-        Named mistakes in report order.
-    descriptions : dict of str to str
-        One sentence per mistake.
+        Named mistakes in report order; their descriptions are the keys
+        ``"<prefix>.<name>"`` of :mod:`rnnlib.exercises.strings`.
+    prefix : str
+        The checker's key prefix in the string table (``"forward"``, ``"clipping"`` …).
     convert : callable
         ``convert(out, run) -> dict of arrays``; raises ReaderError on a malformed result.
     generate : callable
         ``generate(run, config) -> dict of arrays`` (or None: that mistake makes the function fail).
     locate : callable, optional
         ``locate(name, got, ref) -> str``: where in one array the difference first shows.
-    accepted : tuple of (config, note)
+    accepted : tuple of (config, note key)
         Other configurations of ``generate`` that count as correct (a library's
-        convention), with the note the passing message adds.
+        convention), with the key of the note the passing message adds.
+    exclusive : tuple of frozensets
+        Mistakes of one slot, never reported together.
+    more : callable, optional
+        ``more(fn, run) -> list of str``: further location lines for the first
+        case that differs (e.g. the first time step, by running the reader on
+        prefixes of the sequence).
+    allowed : str
+        Key of the sentence naming what the reader may call (``reference.allowed.*``).
     """
 
     name: str
     topic: str
     call: str
     mistakes: Sequence[tuple[str, Sequence[object]]]
-    descriptions: dict[str, str]
+    prefix: str
     convert: Callable[[object, Run], Arrays]
     generate: Callable[[Run, dict], Arrays | None]
     locate: Callable[[str, np.ndarray, np.ndarray], str] | None = None
     accepted: tuple[tuple[dict, str], ...] = ()
+    exclusive: tuple[frozenset, ...] = ()
+    more: Callable[[Callable, Run], list[str]] | None = None
+    allowed: str = ""
 
 
 def _close(got: Arrays | None, want: Arrays | None) -> bool:
@@ -84,26 +103,31 @@ def _copy(args: tuple) -> tuple:
 def run_checker(checker: Checker, fn: Callable, runs: list[Run]) -> Feedback:
     """Run ``fn`` on every run; pass, name the smallest set of mistakes, or locate the difference."""
     if not callable(fn):
-        raise TypeError(f"fn must be a function {checker.call}, got {type(fn).__name__}")
+        raise TypeError(text("reader.not_callable", call=checker.call, got=type(fn).__name__))
     observed: list[Arrays | None] = []
     first_error = None
+    watch = ReferenceWatch(REFERENCES.get(checker.name, ()))
     for run in runs:
         try:
-            out = call_reader(fn, _copy(run.args), f"{checker.call} with {run.label}")
+            out = call_reader(fn, _copy(run.args), text("call.with", call=checker.call, case=run.label), watch)
             observed.append(checker.convert(out, run))
         except ReaderError as problem:
-            text = str(problem)
-            if not text.startswith("Your function raised"):
-                return make_feedback(checker.name, checker.topic, False, (), text)
+            if problem.stub or not problem.raised:
+                return make_feedback(checker.name, checker.topic, False, (), str(problem))
             observed.append(None)
-            first_error = first_error or text
+            first_error = first_error or str(problem)
+    if watch.called is not None:
+        from rnnlib.exercises.bptt import reference_called
+
+        return reference_called(checker.name, checker.topic, watch, checker.allowed)
     refs = [checker.generate(run, {}) for run in runs]
-    passed = f"Your function agrees with the reference on all {len(runs)} cases (relative error ≤ {TOLERANCE:.0e})."
+    tol = f"{TOLERANCE:.0e}"
     if all(_close(obs, ref) for obs, ref in zip(observed, refs, strict=True)):
-        return make_feedback(checker.name, checker.topic, True, (), passed)
+        return make_feedback(checker.name, checker.topic, True, (), text("passed", n=len(runs), tol=tol))
     for config, note in checker.accepted:
         if all(_close(obs, checker.generate(run, config)) for obs, run in zip(observed, runs, strict=True)):
-            return make_feedback(checker.name, checker.topic, True, (), f"{passed[:-1]}, {note}.")
+            return make_feedback(checker.name, checker.topic, True, (),
+                                 text("passed.note", n=len(runs), tol=tol, note=text(note)))
     if all(obs is None for obs in observed):
         return make_feedback(checker.name, checker.topic, False, (), first_error)
 
@@ -116,6 +140,8 @@ def run_checker(checker: Checker, fn: Callable, runs: list[Run]) -> Feedback:
         return cache[key]
 
     def matches(config: dict) -> bool:
+        if any(len(ex & set(config)) > 1 for ex in checker.exclusive):
+            return False
         return all(_close(obs, predicted(i, config)) for i, obs in enumerate(observed))
 
     def changes(name: str, variant: object) -> bool:
@@ -125,25 +151,40 @@ def run_checker(checker: Checker, fn: Callable, runs: list[Run]) -> Feedback:
                    for base in bases for i in range(len(runs)))
 
     candidates = [(n, tuple(v for v in vs if changes(n, v))) for n, vs in checker.mistakes]
-    found = smallest_explanation([c for c in candidates if c[1]], matches)
-    where = _where(checker, runs, observed, refs)
+    found = smallest_explanation([c for c in candidates if c[1]], matches, max_size=4)
+    where = _where(checker, fn, runs, observed, refs)
     if found is None:
-        text = "No known mistake explains the difference.\n" + where
-        return make_feedback(checker.name, checker.topic, False, (),
-                             f"{first_error}\n{text}" if first_error else text)
+        lines = [text("unexplained")]
+        scales = _scales(runs, observed, refs)
+        if scales:
+            lines.append(scales)
+        lines.append(where)
+        if first_error:
+            lines.insert(0, first_error)
+        return make_feedback(checker.name, checker.topic, False, (), "\n".join(lines))
     names, config = found
-    lines = [f"{len(names)} mistake{'s' if len(names) > 1 else ''} explain{'' if len(names) > 1 else 's'} "
-             "every case:"]
-    for n in names:
-        extra = "" if config[n] is True else f" [{config[n]}]"
-        lines.append(f"- {n}{extra}: {checker.descriptions[n]}")
+    from rnnlib.exercises.bptt import explanation_lines
+
+    lines = explanation_lines(checker.prefix, names, config)
     if first_error:
-        lines.append(f"On some cases your function failed, as these mistakes predict: {first_error}")
+        lines.append(text("explained.failed", error=first_error))
     lines.append(where)
     return make_feedback(checker.name, checker.topic, False, names, "\n".join(lines))
 
 
-def _where(checker: Checker, runs: list[Run], observed: list, refs: list) -> str:
+def _scales(runs: list[Run], observed: list, refs: list) -> str:
+    """"c × the reference" over every output of every case that ran."""
+    pairs = [(obs, ref, run.dims) for obs, ref, run in zip(observed, refs, runs, strict=True)
+             if obs is not None and ref is not None]
+    if not pairs:
+        return ""
+    keys = list(pairs[0][1])
+    found = scale_pattern([[o[k] for k in keys] for o, _, _ in pairs], [[r[k] for k in keys] for _, r, _ in pairs],
+                          [d for _, _, d in pairs])
+    return text("scale.all", pattern=found) if found else ""
+
+
+def _where(checker: Checker, fn: Callable, runs: list[Run], observed: list, refs: list) -> str:
     """Which outputs differ (worst relative error) and where the first differing case shows it."""
     worst: dict[str, float] = {}
     first = None
@@ -158,13 +199,16 @@ def _where(checker: Checker, runs: list[Run], observed: list, refs: list) -> str
     wrong = [k for k, e in worst.items() if e > TOLERANCE]
     if not wrong:
         return ""
-    lines = ["Differs from the reference in: "
-             + ", ".join(f"{k} (relative error {fmt_err(worst[k])})" for k in wrong) + "."]
+    items = ", ".join(text("differs.item", name=k, error=fmt_err(worst[k])) for k in wrong)
+    lines = [text("differs", items=items)]
     right = [k for k, e in worst.items() if e <= TOLERANCE]
     if right:
-        lines.append("Right: " + ", ".join(right) + ".")
+        lines.append(text("right", names=", ".join(right)))
     if first is not None:
         i, k = first
         detail = checker.locate(k, observed[i][k], refs[i][k]) if checker.locate else ""
-        lines.append(f"First seen on the case {runs[i].label}" + (f": {detail}" if detail else "."))
+        lines.append(text("first.case.detail", case=runs[i].label, detail=detail) if detail
+                     else text("first.case", case=runs[i].label))
+        if checker.more is not None:
+            lines.extend(checker.more(fn, runs[i]))
     return "\n".join(lines)

@@ -12,33 +12,69 @@ import html
 import os
 import traceback
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from rnnlib.exercises.guard import ReferenceWatch
+from rnnlib.exercises.strings import text
+
 BASE_URL = "https://bptt-book.github.io/bptt-book/"
-"""Where the book is published; every link of a message starts here."""
+"""Where the book is published; every online link of a message starts here."""
+
+
+@dataclass(frozen=True)
+class Section:
+    """A section of the book a message links to: its notebook, its label (the anchor) and chapter."""
+
+    notebook: str
+    anchor: str
+    chapter: str
+
+    @property
+    def page(self) -> str:
+        """The published page, relative to ``BASE_URL``."""
+        return "chapters/" + self.notebook.replace(".ipynb", ".html")
+
 
 SECTIONS = {
-    "forward": "chapters/02_rnn_basics.html",
-    "derivation": "chapters/04_bptt_math.html",
-    "errata": "chapters/04_bptt_math.html",
-    "truncation": "chapters/03b_paying_less.html",
-    "clipping": "chapters/08b_clipping.html",
-    "jacobian": "chapters/08_vanishing_exploding.html",
+    "forward": Section("02_rnn_basics.ipynb", "sec-rnn-forward-equations", "2"),
+    "derivation": Section("04_bptt_math.ipynb", "sec-math-batch", "4"),
+    "errata": Section("04_bptt_math.ipynb", "sec-math-source-formulas", "4"),
+    "truncation": Section("03b_paying_less.ipynb", "sec-truncated-bptt", "3b"),
+    "clipping": Section("08b_clipping.ipynb", "sec-clip-norm", "8b"),
+    "jacobian": Section("04_bptt_math.ipynb", "sec-math-jacobian", "4"),
 }
-"""The one table of links: topic → page of the book that explains it."""
+"""The one table of links: topic → the section that explains it (its label is the anchor
+both on the published page and in the notebook as jupyterlab-myst renders it)."""
 
 
 def link(topic: str) -> str:
-    """Full address of the page explaining ``topic`` (a key of ``SECTIONS``).
+    """Full address of the published section explaining ``topic`` (a key of ``SECTIONS``).
 
     Examples
     --------
     >>> link("clipping")
-    'https://bptt-book.github.io/bptt-book/chapters/08b_clipping.html'
+    'https://bptt-book.github.io/bptt-book/chapters/08b_clipping.html#sec-clip-norm'
     """
-    return BASE_URL + SECTIONS[topic]
+    section = SECTIONS[topic]
+    return f"{BASE_URL}{section.page}#{section.anchor}"
+
+
+def local_link(topic: str) -> str:
+    """The section in the chapter's notebook, relative to the folder of the chapters.
+
+    Jupyter runs a notebook's kernel in the notebook's folder and JupyterLab opens a
+    relative link of an output in the same folder, so this opens the local notebook
+    (the English one from ``chapters/``, the Chinese one from ``zh/chapters/``).
+
+    Examples
+    --------
+    >>> local_link("clipping")
+    '08b_clipping.ipynb#sec-clip-norm'
+    """
+    section = SECTIONS[topic]
+    return f"{section.notebook}#{section.anchor}"
 
 
 _COLOURS = {True: "#1b5e20", False: "#b71c1c"}  # white text on both: readable in light and dark mode
@@ -51,17 +87,20 @@ class Feedback:
     Attributes
     ----------
     passed : bool
-        Whether the reader's function agrees with the reference on every case.
+        Whether the reader's function agrees with the reference on every case
+        (and computes it itself: a call of rnnlib's own implementation never passes).
     mistakes : tuple of str
         Named mistakes that explain every difference (smallest such set);
         empty when the function is correct or no known mistake explains it.
     message : str
-        What is wrong and where it shows, ending with a link to the section
+        What is wrong and where it shows, ending with the links to the section
         that explains it.
     check : str
         Name of the checker, e.g. ``"check_bptt"``.
     link : str
-        The address quoted at the end of ``message``.
+        The published section quoted at the end of ``message``.
+    local : str
+        The same section in the local notebook (a relative link, see :func:`local_link`).
     """
 
     passed: bool
@@ -69,13 +108,16 @@ class Feedback:
     message: str
     check: str = ""
     link: str = ""
+    local: str = ""
+    body: str = field(default="", repr=False, compare=False)
+    topic: str = field(default="", repr=False, compare=False)
 
     def __str__(self) -> str:
         status = "PASSED" if self.passed else "FAILED"
         head = f"[{status}] {self.check}" if self.check else f"[{status}]"
         lines = [head]
         if self.mistakes:
-            lines.append("Mistakes: " + ", ".join(self.mistakes))
+            lines.append(text("mistakes", names=", ".join(self.mistakes)))
         lines.append(self.message)
         return "\n".join(lines)
 
@@ -84,7 +126,7 @@ class Feedback:
 
     def _repr_html_(self) -> str:
         colour = _COLOURS[self.passed]
-        status = "passed" if self.passed else "failed"
+        status = text("status.passed") if self.passed else text("status.failed")
         badge = (
             f'<span style="background:{colour};color:#fff;padding:0 0.45em;border-radius:3px;'
             f'font-weight:bold">{"✓" if self.passed else "✗"} {html.escape(self.check)} {status}</span>'
@@ -92,14 +134,19 @@ class Feedback:
         parts = [badge]
         if self.mistakes:
             names = ", ".join(f"<code>{html.escape(m)}</code>" for m in self.mistakes)
-            parts.append(f'<div style="margin-top:0.3em">Mistakes: {names}</div>')
-        body = html.escape(self.message)
-        if self.link:
-            escaped = html.escape(self.link)
-            anchor = f'<a href="{escaped}" style="color:inherit;text-decoration:underline">{escaped}</a>'
-            body = body.replace(escaped, anchor)
-        body = body.replace("\n", "<br>\n")
+            parts.append(f'<div style="margin-top:0.3em">{text("mistakes", names=names)}</div>')
+        body = html.escape(self.body or self.message).replace("\n", "<br>\n")
         parts.append(f'<div style="margin-top:0.3em">{body}</div>')
+        if self.topic:
+            style = 'style="color:inherit;text-decoration:underline"'
+            section = SECTIONS[self.topic]
+            title = html.escape(text(f"section.{self.topic}"))
+            local = f'<a class="rnnlib-local" href="{html.escape(self.local)}" {style}>“{title}”</a>'
+            online = (f'<a class="rnnlib-online" href="{html.escape(self.link)}" {style}>'
+                      f'{text("see.html.online")}</a>')
+            where = html.escape(text("where.chapter", chapter=section.chapter))
+            parts.append(f'<div style="margin-top:0.3em">{text("see.html", local=local, where=where)}'
+                         f" · {online}</div>")
         return (
             f'<div class="rnnlib-feedback" style="border-left:4px solid {colour};'
             f"background:rgba(127,127,127,0.08);color:inherit;padding:0.45em 0.8em;margin:0.3em 0;"
@@ -107,14 +154,24 @@ class Feedback:
         )
 
 
-def make_feedback(check: str, topic: str, passed: bool, mistakes: tuple[str, ...], text: str) -> Feedback:
-    """A :class:`Feedback` whose message is ``text`` followed by the link of ``topic``."""
-    url = link(topic)
-    return Feedback(passed=passed, mistakes=tuple(mistakes), message=f"{text}\nSee {url}", check=check, link=url)
+def make_feedback(check: str, topic: str, passed: bool, mistakes: tuple[str, ...], body: str) -> Feedback:
+    """A :class:`Feedback` whose message is ``body`` followed by the links of ``topic``."""
+    url, local = link(topic), local_link(topic)
+    section = SECTIONS[topic]
+    see = text("see", title=text(f"section.{topic}"), where=text("where.chapter", chapter=section.chapter),
+               local=local)
+    message = f"{body}\n{see}\n{text('see.online', url=url)}"
+    return Feedback(passed=passed, mistakes=tuple(mistakes), message=message, check=check, link=url,
+                    local=local, body=body, topic=topic)
 
 
 class ReaderError(Exception):
     """The reader's function could not be run or returned something unusable; ``str`` is the message."""
+
+    def __init__(self, message: str, *, raised: bool = False, stub: bool = False) -> None:
+        super().__init__(message)
+        self.raised = raised  # the reader's function raised (not a malformed result)
+        self.stub = stub  # not implemented yet
 
 
 _HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the rnnlib package
@@ -132,30 +189,34 @@ def _where(exc: BaseException) -> str:
         return ""
     f = reader[-1]
     code = (f.line or "").strip()
-    return f" in {f.name}(), at: {code}" if code else f" in {f.name}()"
+    return text("reader.at", function=f.name, code=code) if code else text("reader.in", function=f.name)
 
 
-def call_reader(fn: Callable, args: tuple, what: str) -> object:
+def call_reader(fn: Callable, args: tuple, what: str, watch: ReferenceWatch | None = None) -> object:
     """Call ``fn(*args)``; raise :class:`ReaderError` with a clear message if it fails.
 
     ``what`` describes the call for the message, e.g. ``"fn(params, x, y, h0, 'last')"``.
     A stub (``NotImplementedError`` raised, ``NotImplemented`` or ``None`` returned)
-    gives "not implemented yet".
+    gives "not implemented yet". With ``watch``, the call runs inside it (it records a
+    call of one of rnnlib's reference implementations).
     """
     try:
-        out = fn(*args)
+        if watch is None:
+            out = fn(*args)
+        else:
+            with watch:
+                out = fn(*args)
     except NotImplementedError:
-        raise ReaderError("Your function is not implemented yet (it raised NotImplementedError).") from None
+        raise ReaderError(text("stub.raised"), stub=True) from None
     except Exception as exc:  # noqa: BLE001 - any error of the reader's code becomes a message
-        text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        detail = f": {text}" if text else ""
-        raise ReaderError(
-            f"Your function raised {type(exc).__name__}{detail}{_where(exc)}\n(called as {what})."
-        ) from None
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        detail = f": {first}" if first else ""
+        raise ReaderError(text("reader.raised", error=type(exc).__name__, detail=detail, where=_where(exc),
+                               call=what), raised=True) from None
     if out is NotImplemented:
-        raise ReaderError("Your function is not implemented yet (it returned NotImplemented).")
+        raise ReaderError(text("stub.notimplemented"), stub=True)
     if out is None:
-        raise ReaderError("Your function is not implemented yet: it returned None (is a `return` missing?).")
+        raise ReaderError(text("stub.none"), stub=True)
     return out
 
 
@@ -166,7 +227,7 @@ def as_array(value: object, name: str) -> np.ndarray:
     try:
         arr = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError):
-        raise ReaderError(f"{name} is not a numeric array (got {type(value).__name__}).") from None
+        raise ReaderError(text("array.not_numeric", name=name, got=type(value).__name__)) from None
     return arr
 
 
@@ -175,34 +236,38 @@ def check_shape(arr: np.ndarray, shape: tuple[int, ...], name: str, labels: str)
     if arr.shape != shape:
         hint = ""
         if arr.shape == shape[::-1] and len(shape) == 2:
-            hint = " (transposed?)"
+            hint = text("array.hint.transposed")
         elif arr.size == int(np.prod(shape)):
-            hint = f" (same number of entries: reshape it to {shape})"
-        raise ReaderError(f"{name} has shape {arr.shape}, expected {labels} = {shape}{hint}.")
+            hint = text("array.hint.reshape", expected=shape)
+        raise ReaderError(text("array.shape", name=name, shape=arr.shape, labels=labels, expected=shape,
+                               hint=hint))
     if not np.isfinite(arr).all():
-        raise ReaderError(f"{name} contains NaN or infinite values.")
+        raise ReaderError(text("array.not_finite", name=name))
 
 
 def as_gradient_dict(out: object, shapes: Mapping[str, tuple[int, ...]], labels: Mapping[str, str],
-                     what: str = "the returned dict") -> dict[str, np.ndarray]:
+                     what: str | None = None) -> dict[str, np.ndarray]:
     """Check that ``out`` is a dict with exactly the keys of ``shapes`` and arrays of those shapes."""
+    what = what or text("result.what")
+    if hasattr(out, "params") and not isinstance(out, Mapping):  # a Gradients or BatchGradients object
+        out = out.params
     if not isinstance(out, Mapping):
-        raise ReaderError(
-            f"Your function must return a dict with keys {list(shapes)}, got {type(out).__name__}."
-        )
+        raise ReaderError(text("result.not_dict", keys=list(shapes), got=type(out).__name__))
     missing = [k for k in shapes if k not in out]
     extra = sorted(str(k) for k in out if k not in shapes)
     if missing or extra:
         parts = []
         if missing:
-            parts.append(f"missing key(s) {missing}")
+            parts.append(text("result.missing", keys=missing))
         if extra:
-            parts.append(f"unknown key(s) {extra}")
-        raise ReaderError(f"{what[0].upper() + what[1:]} has {' and '.join(parts)}; expected keys {list(shapes)}.")
+            parts.append(text("result.unknown", keys=extra))
+        raise ReaderError(text("result.keys", What=what[:1].upper() + what[1:], problems=text("result.and").join(parts),
+                               keys=list(shapes)))
     result = {}
     for key, shape in shapes.items():
-        arr = as_array(out[key], f"{what}[{key!r}]")
-        check_shape(arr, shape, f"{what}[{key!r}]", labels[key])
+        name = f"{what}[{key!r}]"
+        arr = as_array(out[key], name)
+        check_shape(arr, shape, name, labels[key])
         result[key] = arr
     return result
 

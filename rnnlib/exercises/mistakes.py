@@ -14,50 +14,98 @@ sum over t is the gradient), computed with any combination of the mistakes of
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
 
 from rnnlib.activations import sigmoid
+from rnnlib.exercises.strings import text
 from rnnlib.rnn import PARAM_NAMES
 
 BPTT_MISTAKES: tuple[tuple[str, tuple[object, ...]], ...] = (
     ("missing-recurrent-term", (True,)),
     ("derivative-at-state", (True,)),
+    ("wrong-tanh-derivative", ("1-h", "h(1-h)", "previous", "1-a2", "(1-h)^2", "none")),
     ("missing-output-derivative", (True,)),
-    ("wrong-loss-steps", ("all", "swapped", "last")),
+    ("output-derivative-at-output", (True,)),
+    ("missing-output-activation", (True,)),
+    ("wrong-loss-steps", ("all", "swapped", "last", "first")),
     ("state-off-by-one", (True,)),
+    ("h0-missing-from-states", (True,)),
+    ("input-off-by-one", (True,)),
+    ("output-state-off-by-one", (True,)),
+    ("gradient-transposed", (True,)),
     ("not-transposed", ("W_hh", "W_ho", "both")),
+    ("carries-dh", (True,)),
+    ("misplaced-derivative", ("recurrent only", "output only")),
+    ("loop-forward-in-time", (True,)),
     ("no-sum-over-time", (True,)),
-    ("batch-scale", ("missing", "twice")),
+    ("batch-scale", ("missing", "twice", "BT")),
+    ("error-sign-flipped", (True,)),
+    ("initial-state-ignored", (True,)),
+    ("missing-bias", ("b_h", "b_o", "both")),
+    ("forward-not-transposed", (True,)),
 )
 """The named mistakes of :func:`rnnlib.exercises.bptt.check_bptt` with their variants, in report order.
 
 ``wrong-loss-steps``: errors of every step whatever the loss (``"all"``, the
-source's), of the last step only (``"last"``), or of the other placement's
-steps (``"swapped"``). ``not-transposed``: which matrix lacks its transpose.
-``batch-scale``: the 1/B missing or applied twice. ``no-sum-over-time`` is
-not a switch of the generator but of the comparison: a gradient may then be
-the term of one step instead of the sum.
+source's), of the last step only (``"last"``), of the other placement's steps
+(``"swapped"``), or, for ``loss_at="last"``, of the first step (``"first"``).
+``not-transposed``: which matrix is transposed the wrong way on the way back.
+``batch-scale``: the 1/B missing, applied twice, or 1/(B·T).
+``wrong-tanh-derivative``: tanh'(a_t) written as 1 − h_t, h_t(1 − h_t),
+1 − h_{t−1}², 1 − a_t², or left out. ``no-sum-over-time`` is not a switch of the
+generator but of the comparison: a gradient may then be the term of one step.
+``state-off-by-one``, ``input-off-by-one``, ``output-state-off-by-one`` and
+``gradient-transposed`` are *local*: each changes one gradient only (``LOCAL``).
 """
 
-BPTT_DESCRIPTIONS = {
-    "missing-recurrent-term": "δ_t lacks the recurrent term W_hhᵀ δ_{t+1}: the error of a step "
-    "never reaches the earlier steps (δ_t = f'(a_t) ⊙ (W_hoᵀ e_t + W_hhᵀ δ_{t+1})).",
-    "derivative-at-state": "tanh' is evaluated at h_t, 1 − tanh(h_t)², instead of at a_t: "
-    "tanh'(a_t) = 1 − h_t².",
-    "missing-output-derivative": "the factor σ'(z_t) = o_t ⊙ (1 − o_t) of the sigmoid output is "
-    "missing from e_t = ∂L/∂z_t.",
-    "wrong-loss-steps": "errors (o_t − y_t) are taken at steps that carry no loss, or missing at "
-    "steps that do: loss_at='last' has an error at step T only, loss_at='all' at every step.",
-    "state-off-by-one": "∂L/∂W_hh uses h_t where h_{t−1} belongs: ∂L/∂W_hh = Σ_t δ_t h_{t−1}ᵀ.",
-    "not-transposed": "a matrix is used without its transpose on the way back: "
-    "δ flows back through W_hhᵀ (and from the output through W_hoᵀ).",
-    "no-sum-over-time": "a gradient is the term of a single step instead of the sum over all "
-    "steps (as `=` in place of `+=` in a backward loop gives): weights are shared over time.",
-    "batch-scale": "the 1/B of the batch mean is missing or applied twice.",
+LOCAL = {
+    "state-off-by-one": "W_hh",
+    "h0-missing-from-states": "W_hh",
+    "gradient-transposed": "W_hh",
+    "input-off-by-one": "W_xh",
+    "output-state-off-by-one": "W_ho",
 }
-"""One sentence per mistake: what is wrong and what is right."""
+"""Mistakes that change the formula of one gradient only, given the errors and deltas."""
+
+OUTPUT_SIDE = ("missing-output-derivative", "output-derivative-at-output", "missing-output-activation",
+               "wrong-loss-steps", "batch-scale", "forward-not-transposed",
+               "error-sign-flipped", "initial-state-ignored", "missing-bias", "no-sum-over-time")
+"""Mistakes that can change ∂L/∂W_ho and ∂L/∂b_o (the errors e_t, the states); the others change δ only."""
+
+EXCLUSIVE = (frozenset({"derivative-at-state", "wrong-tanh-derivative"}),
+             frozenset({"missing-output-derivative", "output-derivative-at-output"}),
+             frozenset({"state-off-by-one", "h0-missing-from-states"}),
+             frozenset({"missing-recurrent-term", "misplaced-derivative"}))
+"""Mistakes of one slot: a function has at most one of each set."""
+
+
+class _Descriptions(dict):
+    """``BPTT_DESCRIPTIONS[name]``: the description in the current language (rnnlib.exercises.strings)."""
+
+    def __init__(self, prefix: str, names: tuple[str, ...]) -> None:
+        super().__init__((n, None) for n in names)
+        self.prefix = prefix
+
+    def __getitem__(self, name: str) -> str:
+        if name not in self.keys():
+            raise KeyError(name)
+        return text(f"{self.prefix}.{name}")
+
+    def get(self, name: str, default: object = None) -> object:
+        return self[name] if name in self.keys() else default
+
+    def values(self):  # noqa: D102 - the texts, not the placeholders
+        return [self[n] for n in self.keys()]
+
+    def items(self):  # noqa: D102
+        return [(n, self[n]) for n in self.keys()]
+
+
+BPTT_DESCRIPTIONS = _Descriptions("bptt", tuple(n for n, _ in BPTT_MISTAKES))
+"""One sentence per mistake: what is wrong and what is right (from rnnlib.exercises.strings)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -88,6 +136,12 @@ class BPTTCase:
         s = steps
         return BPTTCase(self.params, self.x[:s], self.y[:s], self.h0, self.a[:s], self.h[: s + 1],
                         self.z[:s], self.o[:s])
+
+    def batch(self, b: int) -> BPTTCase:
+        """Sequence ``b`` of the case alone (a batch of one)."""
+        k = slice(b, b + 1)
+        return BPTTCase(self.params, self.x[:, k], self.y[:, k], self.h0[k], self.a[:, k], self.h[:, k],
+                        self.z[:, k], self.o[:, k])
 
 
 CASE_SIZES = ((4, 3, 3, 4, 2), (5, 2, 2, 3, 3), (3, 4, 2, 5, 1))
@@ -132,6 +186,8 @@ def make_cases(seed: int = 0) -> list[BPTTCase]:
 
 def error_steps(loss_at: str, variant: object, T: int) -> range:
     """0-based steps whose error (o_t − y_t) enters, for the loss placement and a wrong-loss-steps variant."""
+    if variant == "first":
+        return range(T) if loss_at == "all" else range(0, 1)
     if variant is None:
         where = loss_at
     elif variant == "swapped":
@@ -141,7 +197,54 @@ def error_steps(loss_at: str, variant: object, T: int) -> range:
     return range(T) if where == "all" else range(T - 1, T)
 
 
-def mistaken_terms(case: BPTTCase, loss_at: str, config: dict[str, object]) -> dict[str, np.ndarray] | None:
+@functools.lru_cache(maxsize=512)
+def _forward_of(case: BPTTCase, h0_zero: bool, bias: object, transposed: bool = False) -> BPTTCase:
+    """The case's forward pass with the initial state or a bias left out, or W_hh applied transposed
+    (a reader's forward mistakes); the backward pass then uses the same W_hh as the model."""
+    if not h0_zero and bias is None and not transposed:
+        return case
+    p = dict(case.params)
+    if transposed:
+        p["W_hh"] = p["W_hh"].T
+    if bias in ("b_h", "both"):
+        p["b_h"] = np.zeros_like(p["b_h"])
+    if bias in ("b_o", "both"):
+        p["b_o"] = np.zeros_like(p["b_o"])
+    h0 = np.zeros_like(case.h0) if h0_zero else case.h0
+    a, h, z, o = forward(p, case.x, h0)
+    return BPTTCase(case.params, case.x, case.y, h0, a, h, z, o)
+
+
+@dataclass(frozen=True, eq=False)
+class Terms:
+    """Per-step terms of the five gradients, and what the local mistakes need to recompute theirs."""
+
+    terms: dict[str, np.ndarray]
+    E: np.ndarray
+    Delta: np.ndarray
+    case: BPTTCase
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self.terms[name]
+
+    def local(self, name: str, mistakes: frozenset[str]) -> np.ndarray:
+        """The terms of ∂L/∂name with the local mistakes ``mistakes`` (of ``LOCAL``) switched on."""
+        c, Delta, E = self.case, self.Delta, self.E
+        if name == "W_hh" and mistakes:
+            states = c.h[1:] if "state-off-by-one" in mistakes else c.h[:-1]
+            if "h0-missing-from-states" in mistakes:  # hs[t-1] of a list without h0: h_T at t = 1
+                states = np.roll(c.h[1:], 1, axis=0)
+            if "gradient-transposed" in mistakes:
+                return np.einsum("tbk,tbh->tkh", states, Delta)
+            return np.einsum("tbh,tbk->thk", Delta, states)
+        if name == "W_xh" and "input-off-by-one" in mistakes:
+            return np.einsum("tbh,tbi->thi", Delta, np.roll(c.x, 1, axis=0))  # x[t-1]; x[-1] at t = 0
+        if name == "W_ho" and "output-state-off-by-one" in mistakes:
+            return np.einsum("tbo,tbh->toh", E, c.h[:-1])
+        return self.terms[name]
+
+
+def mistaken_terms(case: BPTTCase, loss_at: str, config: dict[str, object]) -> Terms | None:
     """Per-step terms of the five gradients with the mistakes of ``config`` switched on.
 
     Parameters
@@ -150,52 +253,75 @@ def mistaken_terms(case: BPTTCase, loss_at: str, config: dict[str, object]) -> d
     loss_at : {"all", "last"}
     config : dict
         Mistake name → variant (see ``BPTT_MISTAKES``); ``no-sum-over-time``
-        is ignored here.
+        is ignored here, and so are the local mistakes (``LOCAL``: use
+        :meth:`Terms.local`).
 
     Returns
     -------
-    dict of str to ndarray, or None
+    Terms or None
         ``terms[name][t]`` is step t+1's term of ∂L/∂name (shape ``(T, *shape)``);
         None when the mistaken computation cannot run (W_ho untransposed
         with n_out ≠ H: a function with that mistake raises).
     """
     p = case.params
-    T, B, _ = case.x.shape
-    O = case.y.shape[2]
-    H = case.h0.shape[1]
+    c = _forward_of(case, "initial-state-ignored" in config, config.get("missing-bias"),
+                    "forward-not-transposed" in config)
+    T, B, _ = c.x.shape
+    O = c.y.shape[2]
+    H = c.h0.shape[1]
     transpose = config.get("not-transposed")
     if transpose in ("W_ho", "both") and O != H:
         return None
-    scale = {None: 1.0 / B, "missing": 1.0, "twice": 1.0 / B**2}[config.get("batch-scale")]
+    scale = {None: 1.0 / B, "missing": 1.0, "twice": 1.0 / B**2, "BT": 1.0 / (B * T)}[config.get("batch-scale")]
+    sign = -1.0 if "error-sign-flipped" in config else 1.0
     E = np.zeros((T, B, O))  # e_t = ∂L/∂z_t (rows: sequences)
+    o = c.z if "missing-output-activation" in config else c.o  # a linear output: o_t = z_t
     for t in error_steps(loss_at, config.get("wrong-loss-steps"), T):
-        E[t] = (case.o[t] - case.y[t]) * scale
-        if "missing-output-derivative" not in config:
-            E[t] *= case.o[t] * (1.0 - case.o[t])
-    h_next = case.h[1:]
+        E[t] = sign * (o[t] - c.y[t]) * scale
+        if "output-derivative-at-output" in config:
+            s = sigmoid(o[t])
+            E[t] *= s * (1.0 - s)
+        elif "missing-output-derivative" not in config:
+            E[t] *= o[t] * (1.0 - o[t])
+    h_next = c.h[1:]
+    fprime = {
+        None: 1.0 - h_next**2,  # tanh'(a_t)
+        "1-h": 1.0 - h_next,
+        "h(1-h)": h_next * (1.0 - h_next),
+        "previous": 1.0 - c.h[:-1] ** 2,
+        "1-a2": 1.0 - c.a**2,
+        "(1-h)^2": (1.0 - h_next) ** 2,
+        "none": np.ones_like(h_next),
+    }[config.get("wrong-tanh-derivative")]
     if "derivative-at-state" in config:
         fprime = 1.0 - np.tanh(h_next) ** 2  # tanh' evaluated at h_t
-    else:
-        fprime = 1.0 - h_next**2  # tanh'(a_t)
     back_ho = p["W_ho"].T if transpose in ("W_ho", "both") else p["W_ho"]  # row form: e W_ho = (W_hoᵀ e)ᵀ
     back_hh = p["W_hh"].T if transpose in ("W_hh", "both") else p["W_hh"]
     recurrent = "missing-recurrent-term" not in config
+    carry_dh = "carries-dh" in config
     Delta = np.empty((T, B, H))
-    nxt = np.zeros((B, H))
-    for t in range(T - 1, -1, -1):
-        dh = E[t] @ back_ho
-        if recurrent:
-            dh = dh + nxt @ back_hh
-        Delta[t] = fprime[t] * dh
-        nxt = Delta[t]
-    h_for_Whh = case.h[1:] if "state-off-by-one" in config else case.h[:-1]
-    return {
-        "W_xh": np.einsum("tbh,tbi->thi", Delta, case.x),
-        "W_hh": np.einsum("tbh,tbk->thk", Delta, h_for_Whh),
+    carried = np.zeros((B, H))
+    steps = range(T) if "loop-forward-in-time" in config else range(T - 1, -1, -1)
+    misplaced = config.get("misplaced-derivative")
+    for t in steps:
+        out_term = E[t] @ back_ho
+        rec_term = carried @ back_hh if recurrent else 0.0
+        dh = out_term + rec_term
+        if misplaced == "recurrent only":  # E[t] @ W_ho + Delta_next @ W_hh * fp[t]
+            Delta[t] = out_term + fprime[t] * rec_term
+        elif misplaced == "output only":  # fp[t] * (E[t] @ W_ho) + Delta_next @ W_hh
+            Delta[t] = fprime[t] * out_term + rec_term
+        else:
+            Delta[t] = fprime[t] * dh
+        carried = dh if carry_dh else Delta[t]
+    terms = {
+        "W_xh": np.einsum("tbh,tbi->thi", Delta, c.x),
+        "W_hh": np.einsum("tbh,tbk->thk", Delta, c.h[:-1]),
         "b_h": Delta.sum(axis=1),
         "W_ho": np.einsum("tbo,tbh->toh", E, h_next),
         "b_o": E.sum(axis=1),
     }
+    return Terms(terms, E, Delta, c)
 
 
 def reference_gradients(case: BPTTCase, loss_at: str) -> dict[str, np.ndarray]:

@@ -8,15 +8,17 @@ import numpy as np
 
 from rnnlib.activations import sigmoid
 from rnnlib.exercises import mistakes as mk
-from rnnlib.exercises.engine import Arrays, Checker, Run, run_checker
+from rnnlib.exercises.engine import Arrays, Checker, Run, _copy, run_checker
 from rnnlib.exercises.feedback import (
     Feedback,
     ReaderError,
     as_array,
     as_gradient_dict,
+    call_reader,
     check_shape,
 )
-from rnnlib.gradcheck import TOLERANCE
+from rnnlib.exercises.strings import text
+from rnnlib.gradcheck import TOLERANCE, relative_error
 
 
 def first_step(name: str, got: np.ndarray, ref: np.ndarray) -> str:
@@ -24,7 +26,7 @@ def first_step(name: str, got: np.ndarray, ref: np.ndarray) -> str:
     scale = max(float(np.max(np.abs(ref))), np.finfo(np.float64).tiny)
     for t in range(ref.shape[0]):
         if np.max(np.abs(got[t] - ref[t])) / scale > TOLERANCE:
-            return f"{name} first differs at time step t = {t + 1}."
+            return text("first.step", name=name, t=t + 1)
     return ""
 
 
@@ -36,19 +38,30 @@ FORWARD_MISTAKES = (
     ("not-transposed", (True,)),
     ("missing-bias", ("b_h", "b_o", "both")),
     ("missing-output-activation", (True,)),
+    ("wrong-output-activation", ("tanh", "softmax")),
+    ("wrong-hidden-activation", ("sigmoid", "relu", "none")),
     ("output-from-previous-state", (True,)),
+    ("output-from-pre-activation", (True,)),
+    ("input-off-by-one", (True,)),
+    ("bias-after-activation", (True,)),
+    ("states-before-activation", (True,)),
 )
 """Named mistakes of :func:`check_forward`, in report order."""
 
-FORWARD_DESCRIPTIONS = {
-    "initial-state-ignored": "the recursion starts from zeros instead of the given h_0.",
-    "state-not-carried": "every step uses h_0 instead of the previous state h_{t−1}.",
-    "not-transposed": "W_hh is applied transposed: a_t = W_xh x_t + W_hh h_{t−1} + b_h "
-    "(in row form, h_{t−1} @ W_hh.T).",
-    "missing-bias": "a bias is missing: a_t needs + b_h, z_t needs + b_o.",
-    "missing-output-activation": "o_t = z_t is returned without the sigmoid: o_t = σ(z_t).",
-    "output-from-previous-state": "o_t is computed from h_{t−1} instead of h_t.",
-}
+FORWARD_DESCRIPTIONS = {n: text(f"forward.{n}") for n, _ in FORWARD_MISTAKES}
+"""One sentence per mistake (English; the messages use the current language of the string table)."""
+
+_FORWARD_EXCLUSIVE = (frozenset({"missing-output-activation", "wrong-output-activation"}),
+                      frozenset({"output-from-previous-state", "output-from-pre-activation"}))
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+_HIDDEN = {None: np.tanh, "sigmoid": sigmoid, "relu": lambda a: np.maximum(a, 0.0), "none": lambda a: a}
+_OUTPUT = {None: sigmoid, "tanh": np.tanh, "softmax": _softmax}
 
 
 def _forward(case: mk.BPTTCase, config: dict) -> Arrays:
@@ -58,14 +71,26 @@ def _forward(case: mk.BPTTCase, config: dict) -> Arrays:
     b_h = 0.0 if bias in ("b_h", "both") else p["b_h"]
     b_o = 0.0 if bias in ("b_o", "both") else p["b_o"]
     W_rec = p["W_hh"] if "not-transposed" in config else p["W_hh"].T
+    f = _HIDDEN[config.get("wrong-hidden-activation")]
+    x = np.roll(case.x, 1, axis=0) if "input-off-by-one" in config else case.x  # x[t-1]; x[-1] at t = 0
     start = np.zeros_like(case.h0) if "initial-state-ignored" in config else case.h0
-    hs = [start]
+    hs, pre = [start], []
     for t in range(T):
         prev = start if "state-not-carried" in config else hs[-1]
-        hs.append(np.tanh(case.x[t] @ p["W_xh"].T + prev @ W_rec + b_h))
+        a = x[t] @ p["W_xh"].T + prev @ W_rec
+        if "bias-after-activation" in config:
+            pre.append(a + b_h)
+            hs.append(f(a) + b_h)
+        else:
+            pre.append(a + b_h)
+            hs.append(f(a + b_h))
     states = np.array(hs[:-1] if "output-from-previous-state" in config else hs[1:])
+    if "output-from-pre-activation" in config:
+        states = np.array(pre)
     z = states @ p["W_ho"].T + b_o
-    return {"h": np.array(hs[1:]), "o": z if "missing-output-activation" in config else sigmoid(z)}
+    o = z if "missing-output-activation" in config else _OUTPUT[config.get("wrong-output-activation")](z)
+    h = np.array(pre) if "states-before-activation" in config else np.array(hs[1:])
+    return {"h": h, "o": o}
 
 
 def _forward_convert(out: object, run: Run) -> Arrays:
@@ -73,12 +98,11 @@ def _forward_convert(out: object, run: Run) -> Arrays:
     T, B, _ = case.x.shape
     H, O = case.h0.shape[1], case.y.shape[2]
     if not isinstance(out, (tuple, list)) or len(out) != 2:
-        raise ReaderError(f"Your function must return a tuple (h, o), got {type(out).__name__}"
-                            + (f" of length {len(out)}" if isinstance(out, (tuple, list)) else "") + ".")
+        length = text("forward.length", n=len(out)) if isinstance(out, (tuple, list)) else ""
+        raise ReaderError(text("forward.not_pair", got=type(out).__name__, length=length))
     h, o = as_array(out[0], "h"), as_array(out[1], "o")
     if h.shape == (T + 1, B, H):
-        raise ReaderError(f"h has shape {h.shape}: T+1 states. Return h_1 … h_T only (without h_0), "
-                            f"shape (T, B, H) = {(T, B, H)}.")
+        raise ReaderError(text("forward.with_h0", shape=h.shape, expected=(T, B, H)))
     check_shape(h, (T, B, H), "h", "(T, B, H)")
     check_shape(o, (T, B, O), "o", "(T, B, n_out)")
     return {"h": h, "o": o}
@@ -103,9 +127,11 @@ def check_forward(fn: Callable, *, seed: int = 0) -> Feedback:
         Mistakes from ``FORWARD_MISTAKES``; the message names the first time
         step at which h or o differs.
     """
-    runs = [Run((c.params, c.x, c.h0), c.sizes, c) for c in mk.make_cases(seed)]
-    checker = Checker("check_forward", "forward", "fn(params, x, h0)", FORWARD_MISTAKES, FORWARD_DESCRIPTIONS,
-                      _forward_convert, lambda run, cfg: _forward(run.data, cfg), first_step)
+    runs = [Run((c.params, c.x, c.h0), c.sizes, c, {"T": c.x.shape[0], "B": c.x.shape[1]})
+            for c in mk.make_cases(seed)]
+    checker = Checker("check_forward", "forward", "fn(params, x, h0)", FORWARD_MISTAKES, "forward",
+                      _forward_convert, lambda run, cfg: _forward(run.data, cfg), first_step,
+                      exclusive=_FORWARD_EXCLUSIVE, allowed="reference.allowed.forward")
     return run_checker(checker, fn, runs)
 
 
@@ -116,18 +142,22 @@ CLIPPING_MISTAKES = (
     ("value-clipping", (True,)),
     ("rescales-below-threshold", (True,)),
     ("no-square-root", (True,)),
+    ("sum-of-norms", (True,)),
+    ("ratio-inverted", (True,)),
+    ("max-norm", (True,)),
+    ("mean-of-squares", (True,)),
+    ("condition-inverted", (True,)),
+    ("norm-recomputed-in-loop", (True,)),
 )
 """Named mistakes of :func:`check_clipping`, in report order."""
 
-CLIPPING_DESCRIPTIONS = {
-    "per-parameter-norm": "each parameter is clipped by its own norm; norm clipping uses the norm of all "
-    "gradients together, ‖g‖ = sqrt(Σ_θ ‖∂L/∂θ‖²), so that the direction is kept.",
-    "value-clipping": "each entry is clipped to [−threshold, threshold] (value clipping): that changes "
-    "the direction; norm clipping rescales the whole gradient.",
-    "rescales-below-threshold": "the gradient is rescaled to length threshold even when its norm is "
-    "already below it; only ‖g‖ > threshold is rescaled.",
-    "no-square-root": "the squared norm Σ g² is used where the norm sqrt(Σ g²) belongs.",
-}
+CLIPPING_DESCRIPTIONS = {n: text(f"clipping.{n}") for n, _ in CLIPPING_MISTAKES}
+"""One sentence per mistake (English; the messages use the current language of the string table)."""
+
+_CLIP_EXCLUSIVE = (frozenset({"sum-of-norms", "max-norm", "per-parameter-norm"}),
+                   frozenset({"condition-inverted", "rescales-below-threshold"}),
+                   frozenset({"norm-recomputed-in-loop", "per-parameter-norm"}),
+                   frozenset({"max-norm", "no-square-root"}), frozenset({"max-norm", "mean-of-squares"}))
 
 _CLIP_CASES = ((3.0, 1.0, True), (0.5, 1.0, True), (2.0, 5.0, False), (4.0, 0.5, True), (0.7, 2.0, True))
 """(global norm / threshold, threshold, spread) of the clipping cases; spread=False keeps entries small."""
@@ -141,7 +171,8 @@ def _clip_cases(seed: int) -> list[Run]:
         g = {k: rng.standard_normal(s) * (rng.uniform(0.2, 3.0) if spread else 1.0) for k, s in shapes.items()}
         norm = np.sqrt(sum(float(np.sum(v * v)) for v in g.values()))
         g = {k: v * ratio * threshold / norm for k, v in g.items()}
-        label = f"threshold {threshold:g}, gradient norm {ratio * threshold:g}"
+        label = text("clipping.case.above" if ratio > 1 else "clipping.case.below", threshold=f"{threshold:g}",
+                     norm=f"{ratio * threshold:g}")
         runs.append(Run((g, threshold), label, (g, threshold)))
     return runs
 
@@ -151,14 +182,42 @@ def _clip(run: Run, config: dict) -> Arrays:
     if "value-clipping" in config:
         return {k: np.clip(v, -threshold, threshold) for k, v in grads.items()}
     power = 1.0 if "no-square-root" in config else 0.5
-    total = sum(float(np.sum(v * v)) for v in grads.values()) ** power
+
+    def squares(v: np.ndarray) -> float:
+        return float(np.mean(v * v)) if "mean-of-squares" in config else float(np.sum(v * v))
+
+    if "max-norm" in config:
+        total = max(float(np.max(np.abs(v))) for v in grads.values())
+    elif "sum-of-norms" in config:
+        total = sum(squares(v) ** power for v in grads.values())
+    else:
+        total = sum(squares(v) for v in grads.values()) ** power
     out = {}
+    current = dict(grads)
     for k, v in grads.items():
-        norm = float(np.sum(v * v)) ** power if "per-parameter-norm" in config else total
+        norm = squares(v) ** power if "per-parameter-norm" in config else total
+        if "norm-recomputed-in-loop" in config:  # the norm of the gradients as rescaled so far
+            norm = sum(squares(u) for u in current.values()) ** power
         rescale = "rescales-below-threshold" in config or norm > threshold
+        if "condition-inverted" in config:
+            rescale = norm <= threshold
         eps = 1e-6 if "torch-eps" in config else 0.0  # torch.nn.utils.clip_grad_norm_ divides by norm + 1e-6
-        out[k] = v * (threshold / (norm + eps)) if rescale else v.copy()
+        factor = (norm + eps) / threshold if "ratio-inverted" in config else threshold / (norm + eps)
+        out[k] = v * factor if rescale else v.copy()
+        current[k] = out[k]
     return out
+
+
+def _clip_more(fn: Callable, run: Run) -> list[str]:
+    """The norm of the reader's result against the norm expected (min(‖g‖, threshold))."""
+    grads, threshold = run.data
+    try:
+        out = _clip_convert(call_reader(fn, _copy(run.args), ""), run)
+    except ReaderError:
+        return []
+    got = np.sqrt(sum(float(np.sum(v * v)) for v in out.values()))
+    norm = np.sqrt(sum(float(np.sum(v * v)) for v in grads.values()))
+    return [text("clipping.norms", got=f"{got:.3g}", expected=f"{min(norm, threshold):.3g}")]
 
 
 def _clip_convert(out: object, run: Run) -> Arrays:
@@ -185,9 +244,9 @@ def check_clipping(fn: Callable, *, seed: int = 0) -> Feedback:
     Feedback
         Mistakes from ``CLIPPING_MISTAKES``.
     """
-    checker = Checker("check_clipping", "clipping", "fn(grads, threshold)", CLIPPING_MISTAKES,
-                      CLIPPING_DESCRIPTIONS, _clip_convert, _clip,
-                      accepted=(({"torch-eps": True}, "with PyTorch's convention threshold / (‖g‖ + 1e-6)"),))
+    checker = Checker("check_clipping", "clipping", "fn(grads, threshold)", CLIPPING_MISTAKES, "clipping",
+                      _clip_convert, _clip, accepted=(({"torch-eps": True}, "note.torch_eps"),),
+                      exclusive=_CLIP_EXCLUSIVE, more=_clip_more, allowed="reference.allowed.clipping")
     return run_checker(checker, fn, _clip_cases(seed))
 
 
@@ -198,20 +257,18 @@ JACOBIAN_MISTAKES = (
     ("not-transposed", (True,)),
     ("derivative-on-right", (True,)),
     ("derivative-at-state", (True,)),
+    ("derivative-at-previous-state", (True,)),
     ("missing-derivative", (True,)),
-    ("wrong-range", ("without k=T", "without k=t+1")),
+    ("wrong-range", ("without k=T", "without k=t+1", "with k=t")),
+    ("initial-state-ignored", (True,)),
+    ("transposed-result", (True,)),
 )
 """Named mistakes of :func:`check_hidden_jacobian`, in report order."""
 
-JACOBIAN_DESCRIPTIONS = {
-    "wrong-order": "the factors are multiplied in the wrong order: ∂h_T/∂h_t = "
-    "diag(f'(a_T)) W_hh ⋯ diag(f'(a_{t+1})) W_hh, the factor k = T leftmost (J ← F_k J).",
-    "not-transposed": "W_hhᵀ is used where W_hh belongs (∂h_k/∂h_{k−1} = diag(f'(a_k)) W_hh).",
-    "derivative-on-right": "W_hh diag(f'(a_k)) is used where diag(f'(a_k)) W_hh belongs.",
-    "derivative-at-state": "tanh' is evaluated at h_k, 1 − tanh(h_k)², instead of 1 − h_k².",
-    "missing-derivative": "the factor diag(f'(a_k)) is missing.",
-    "wrong-range": "a factor is missing: the product runs over k = t+1 … T (T − t factors).",
-}
+JACOBIAN_DESCRIPTIONS = {n: text(f"jacobian.{n}") for n, _ in JACOBIAN_MISTAKES}
+"""One sentence per mistake (English; the messages use the current language of the string table)."""
+
+_JAC_EXCLUSIVE = (frozenset({"derivative-at-state", "derivative-at-previous-state", "missing-derivative"}),)
 
 _JAC_SIZES = ((5, 2, 4, (0, 2, 3)), (4, 3, 3, (1, 2)))
 """(T, n_in, H, values of t) of the Jacobian cases."""
@@ -225,16 +282,21 @@ def _jacobian_cases(seed: int) -> list[Run]:
                   "W_hh": 1.2 * rng.standard_normal((H, H)) / np.sqrt(H),
                   "b_h": 0.3 * rng.standard_normal(H), "W_ho": rng.standard_normal((1, H)), "b_o": np.zeros(1)}
         x, h0 = rng.standard_normal((T, I)), 0.5 * rng.standard_normal(H)
-        hs = [h0]
-        for t in range(T):
-            hs.append(np.tanh(params["W_xh"] @ x[t] + params["W_hh"] @ hs[-1] + params["b_h"]))
         for t in ts:
-            runs.append(Run((params, x, h0, t), f"T={T}, n_in={I}, H={H}, t={t}", (params, np.array(hs), t)))
+            runs.append(Run((params, x, h0, t), f"T={T}, n_in={I}, H={H}, t={t}", (params, x, h0, t)))
     return runs
 
 
+def _states(params: dict, x: np.ndarray, h0: np.ndarray) -> np.ndarray:
+    hs = [h0]
+    for t in range(x.shape[0]):
+        hs.append(np.tanh(params["W_xh"] @ x[t] + params["W_hh"] @ hs[-1] + params["b_h"]))
+    return np.array(hs)
+
+
 def _jacobian(run: Run, config: dict) -> Arrays:
-    params, h, t = run.data
+    params, x, h0, t = run.data
+    h = _states(params, x, np.zeros_like(h0) if "initial-state-ignored" in config else h0)
     T = h.shape[0] - 1
     W = params["W_hh"].T if "not-transposed" in config else params["W_hh"]
     ks = list(range(t + 1, T + 1))
@@ -242,23 +304,41 @@ def _jacobian(run: Run, config: dict) -> Arrays:
         ks = ks[:-1]
     elif config.get("wrong-range") == "without k=t+1":
         ks = ks[1:]
+    elif config.get("wrong-range") == "with k=t":
+        ks = [t] + ks  # range(t, T + 1): the factor of h_t itself (h_0 at t = 0)
     J = np.eye(W.shape[0])
     for k in ks:
         if "missing-derivative" in config:
             d = np.ones(W.shape[0])
         elif "derivative-at-state" in config:
             d = 1.0 - np.tanh(h[k]) ** 2
+        elif "derivative-at-previous-state" in config:
+            d = 1.0 - h[k - 1] ** 2
         else:
             d = 1.0 - h[k] ** 2  # f'(a_k)
         F = W * d[None, :] if "derivative-on-right" in config else d[:, None] * W
         J = J @ F if "wrong-order" in config else F @ J
-    return {"dh_T/dh_t": J}
+    return {"dh_T/dh_t": J.T if "transposed-result" in config else J}
+
+
+def _jacobian_more(fn: Callable, run: Run) -> list[str]:
+    """Whether the single factor ∂h_T/∂h_{T−1} is right: the factor itself, or how factors combine."""
+    params, x, h0, _ = run.data
+    T = x.shape[0]
+    single = Run((params, x, h0, T - 1), run.label, (params, x, h0, T - 1))
+    try:
+        got = _jacobian_convert(call_reader(fn, _copy(single.args), ""), single)
+    except ReaderError:
+        return []
+    right = relative_error(got["dh_T/dh_t"], _jacobian(single, {})["dh_T/dh_t"]) <= TOLERANCE
+    return [text("jacobian.single.right" if right else "jacobian.single.wrong")]
 
 
 def _jacobian_convert(out: object, run: Run) -> Arrays:
     H = run.data[0]["W_hh"].shape[0]
-    J = as_array(out, "the returned Jacobian")
-    check_shape(J, (H, H), "the returned Jacobian", "(H, H)")
+    name = text("jacobian.result")
+    J = as_array(out, name)
+    check_shape(J, (H, H), name, "(H, H)")
     return {"dh_T/dh_t": J}
 
 
@@ -280,5 +360,6 @@ def check_hidden_jacobian(fn: Callable, *, seed: int = 0) -> Feedback:
         Mistakes from ``JACOBIAN_MISTAKES``.
     """
     checker = Checker("check_hidden_jacobian", "jacobian", "fn(params, x, h0, t)", JACOBIAN_MISTAKES,
-                      JACOBIAN_DESCRIPTIONS, _jacobian_convert, _jacobian)
+                      "jacobian", _jacobian_convert, _jacobian, exclusive=_JAC_EXCLUSIVE, more=_jacobian_more,
+                      allowed="reference.allowed.jacobian")
     return run_checker(checker, fn, _jacobian_cases(seed))

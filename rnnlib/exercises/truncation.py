@@ -15,28 +15,41 @@ import numpy as np
 from rnnlib import losses
 from rnnlib.bptt.truncation import chunk_and_detach
 from rnnlib.exercises import mistakes as mk
-from rnnlib.exercises.engine import Arrays, Checker, Run, run_checker
-from rnnlib.exercises.feedback import Feedback, as_gradient_dict
+from rnnlib.exercises.diagnose import implied_state, same_state
+from rnnlib.exercises.engine import Arrays, Checker, Run, _copy, run_checker
+from rnnlib.exercises.feedback import (
+    Feedback,
+    ReaderError,
+    as_gradient_dict,
+    call_reader,
+)
+from rnnlib.exercises.strings import text
+from rnnlib.gradcheck import TOLERANCE, relative_error
 from rnnlib.rnn import PARAM_NAMES, RNN
 
 TRUNCATION_MISTAKES = (
     ("truncation-confused", (True,)),
     ("no-truncation", (True,)),
     ("truncation-off-by-one", (-1, 1)),
-    ("state-not-carried", (True,)),
+    ("state-not-carried", (True, "zeros")),
+    ("loss-at-chunk-ends", (True,)),
+    ("loss-at-ignored", (True,)),
+    ("last-chunk-dropped", (True, "T-k")),
+    ("only-last-chunk", (True,)),
+    ("targets-not-sliced", (True,)),
+    ("missing-output-activation", (True,)),
 )
-"""Named mistakes of :func:`check_truncated_bptt` and :func:`check_chunk_and_detach`, in report order."""
+"""Named mistakes of :func:`check_truncated_bptt` and :func:`check_chunk_and_detach`, in report order.
 
-TRUNCATION_DESCRIPTIONS = {
-    "truncation-confused": "per-term BPTT(k) and chunk-and-detach are confused. Per-term BPTT(k) "
-    "lets the error of every step t flow back k steps (cells t−k+1 … t); chunk-and-detach cuts the "
-    "sequence into chunks of k steps and lets no gradient cross a chunk boundary, so the loss at the "
-    "j-th step of a chunk sees only j steps.",
-    "no-truncation": "the gradient is the full BPTT gradient: nothing is cut.",
-    "truncation-off-by-one": "the truncation length is off by one (k−1 or k+1 steps instead of k).",
-    "state-not-carried": "each chunk starts from h_0 instead of the last state of the previous chunk: "
-    "only the gradient is cut at a boundary (detach), the state is carried on.",
-}
+The four after ``state-not-carried`` are slips of a chunk loop: a loss at
+every chunk's end for ``loss_at="last"``, the last partial chunk dropped, only
+one chunk's gradient kept (``=`` for ``+=``), every chunk compared with the
+first targets; ``missing-output-activation``: a linear output (the model is
+``RNN.from_params(params, output_activation="sigmoid")``).
+"""
+
+TRUNCATION_DESCRIPTIONS = {n: text(f"truncation.{n}") for n, _ in TRUNCATION_MISTAKES}
+"""One sentence per mistake (English; the messages use the current language of the string table)."""
 
 _SIZES = ((7, 2, 2, 3, 2, 3), (8, 3, 3, 4, 1, 2), (6, 2, 1, 3, 3, 4))
 """(T, B, n_in, H, n_out, k) of the truncation cases: T not always a multiple of k."""
@@ -53,24 +66,36 @@ def _per_term(rnn: RNN, case: mk.BPTTCase, loss_at: str, k: int) -> Arrays:
     return rnn.backward(trace, do, truncate=k).params
 
 
-def _chunks_from_h0(rnn: RNN, case: mk.BPTTCase, loss_at: str, k: int) -> Arrays:
-    """Chunk-and-detach where each chunk restarts from h_0 (the state not carried)."""
+def _chunks(rnn: RNN, case: mk.BPTTCase, loss_at: str, k: int, config: dict) -> Arrays:
+    """Chunk-and-detach written out, with the chunk loop's slips of ``config`` switched on."""
     T = case.x.shape[0]
     grads = {n: np.zeros_like(v) for n, v in rnn.params.items()}
-    for start in range(0, T, k):
+    h = case.h0
+    dropped = config.get("last-chunk-dropped")
+    stop_all = T - k if dropped == "T-k" else T - T % k if dropped and T % k else T
+    fresh = {True: case.h0, "zeros": np.zeros_like(case.h0)}.get(config.get("state-not-carried"))
+    for start in range(0, stop_all, k):
         stop = min(start + k, T)
-        trace = rnn.forward(case.x[start:stop], case.h0)
-        if loss_at == "last" and stop != T:
-            continue
-        _, do = losses.mse(trace.o, case.y[start:stop], at=loss_at)
-        for n, g in rnn.backward(trace, do).params.items():
-            grads[n] += g
+        trace = rnn.forward(case.x[start:stop], h if fresh is None else fresh)
+        y = case.y[: stop - start] if "targets-not-sliced" in config else case.y[start:stop]
+        at = "last" if loss_at == "last" and "loss-at-chunk-ends" in config else loss_at
+        if "loss-at-ignored" in config:
+            at = "all"
+        if at == "last" and stop != T and "loss-at-chunk-ends" not in config:
+            h = trace.h[-1]
+            continue  # no loss in this chunk
+        _, do = losses.mse(trace.o, y, at=at)
+        chunk = rnn.backward(trace, do).params
+        for n, g in chunk.items():
+            grads[n] = g.copy() if "only-last-chunk" in config else grads[n] + g
+        h = trace.h[-1]
     return grads
 
 
 def _generate(chunked: bool, run: Run, config: dict) -> Arrays:
     case, loss_at, k = run.data
-    rnn = RNN.from_params(case.params, output_activation="sigmoid")
+    output = "identity" if "missing-output-activation" in config else "sigmoid"
+    rnn = RNN.from_params(case.params, output_activation=output)
     if "truncation-confused" in config:
         chunked = not chunked
     T = case.x.shape[0]
@@ -78,10 +103,14 @@ def _generate(chunked: bool, run: Run, config: dict) -> Arrays:
     if k < 1:
         return {n: np.full_like(v, np.nan) for n, v in rnn.params.items()}  # never matches
     if not chunked:
-        return _per_term(rnn, case, loss_at, k)
-    if "state-not-carried" in config:
-        return _chunks_from_h0(rnn, case, loss_at, k)
-    return chunk_and_detach(rnn, case.x, case.y, k, at=loss_at, h0=case.h0).params
+        return _per_term(rnn, case, "all" if "loss-at-ignored" in config else loss_at, k)
+    if not set(config) & _CHUNK_SLIPS:
+        return chunk_and_detach(rnn, case.x, case.y, k, at=loss_at, h0=case.h0).params
+    return _chunks(rnn, case, loss_at, k, config)
+
+
+_CHUNK_SLIPS = {"state-not-carried", "loss-at-chunk-ends", "last-chunk-dropped", "only-last-chunk",
+                "targets-not-sliced", "loss-at-ignored"}
 
 
 def _convert(out: object, run: Run) -> Arrays:
@@ -91,14 +120,52 @@ def _convert(out: object, run: Run) -> Arrays:
     return as_gradient_dict(out, shapes, labels)
 
 
+def _run_of(case: mk.BPTTCase, at: str, k: int) -> Run:
+    T, B = case.x.shape[:2]
+    dims = {"T": T, "B": B, "k": k, "chunks": -(-T // k)}
+    return Run((case.params, case.x, case.y, case.h0, at, k), f"{case.sizes}, k={k}, loss_at={at!r}",
+               (case, at, k), dims)
+
+
 def _runs(seed: int) -> list[Run]:
-    return [Run((c.params, c.x, c.y, c.h0, at, k), f"{c.sizes}, k={k}, loss_at={at!r}", (c, at, k))
-            for c, k in _cases(seed) for at in ("all", "last")]
+    return [_run_of(c, at, k) for c, k in _cases(seed) for at in ("all", "last")]
+
+
+def _more(chunked: bool, fn: Callable, run: Run) -> list[str]:
+    """The first prefix of the sequence on which the reader goes wrong, and the state it implies."""
+    case, loss_at, k = run.data
+    lines = []
+    for steps in range(1, case.x.shape[0] + 1):
+        sub = _run_of(case.prefix(steps), loss_at, k)
+        try:
+            got = _convert(call_reader(fn, _copy(sub.args), ""), sub)
+        except ReaderError:
+            break
+        ref = _generate(chunked, sub, {})
+        if any(relative_error(got[n], ref[n]) > TOLERANCE for n in PARAM_NAMES):
+            lines.append(text("prefix.one") if steps == 1 else text("prefix.later", ok=steps - 1, bad=steps))
+            break
+    one = case.batch(0)
+    for steps in range(1, one.x.shape[0] + 1):
+        sub = _run_of(one.prefix(steps), "last", k)
+        try:
+            got = _convert(call_reader(fn, _copy(sub.args), ""), sub)
+        except ReaderError:
+            break
+        h = implied_state(got["W_ho"], got["b_o"])
+        if h is None or same_state(h, sub.data[0].h[steps - 1][0]):
+            break
+        if not same_state(h, sub.data[0].h[steps][0]):
+            ok = text("probe.forward.ok", last=steps - 1) if steps > 1 else ""
+            lines.append(text("probe.forward", t=steps, ok=ok))
+            break
+    return lines
 
 
 def _check(name: str, chunked: bool, fn: Callable, seed: int) -> Feedback:
     checker = Checker(name, "truncation", "fn(params, x, y, h0, loss_at, k)", TRUNCATION_MISTAKES,
-                      TRUNCATION_DESCRIPTIONS, _convert, lambda run, cfg: _generate(chunked, run, cfg))
+                      "truncation", _convert, lambda run, cfg: _generate(chunked, run, cfg),
+                      more=lambda f, run: _more(chunked, f, run), allowed="reference.allowed.chunks")
     return run_checker(checker, fn, _runs(seed))
 
 

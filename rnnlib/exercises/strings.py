@@ -1,0 +1,340 @@
+"""Every text the exercise checkers show, in one table per language.
+
+``STRINGS["en"]`` maps a key to an English template; ``{name}`` marks a value
+filled in by :func:`text` (``str.format``; a template used without values, such
+as a mistake's description, is shown as it is, so its braces need no doubling). A translation is a second table
+with the same keys and placeholders (``STRINGS["zh"] = {...}``); a key it
+lacks falls back to English, so a translation can be added piece by piece.
+:func:`set_language` (or the environment variable ``RNNLIB_LANG`` when rnnlib
+is imported) chooses the table; ``tests/test_exercises_strings.py`` checks
+that every key used in the code exists and that every translation has the
+placeholders of the English template.
+
+Mistake descriptions are keyed ``"<checker>.<mistake>"`` (``"bptt.not-transposed"``),
+variant labels ``"<checker>.<mistake>.<variant>"`` when the variant needs words.
+Descriptions say what is wrong and what is right, in the equations and, where
+the code differs from the equations, in the row form the book's code uses
+(rows are sequences: ``h_prev @ W_hh.T`` is W_hh h_{t−1}).
+"""
+
+from __future__ import annotations
+
+import os
+import string
+
+STRINGS: dict[str, dict[str, str]] = {"en": {
+    # --- the feedback box ------------------------------------------------------------------
+    "status.passed": "passed",
+    "status.failed": "failed",
+    "mistakes": "Mistakes: {names}",
+    "see": "See “{title}” ({where}): {local}",
+    "see.online": "Online: {url}",
+    "see.html": "See {local} ({where})",
+    "see.html.online": "online",
+    "where.chapter": "chapter {chapter}",
+    # sections the messages link to: topic -> title as in the chapter
+    "section.forward": "The forward equations",
+    "section.derivation": "The vectorised batch form",
+    "section.errata": "The source's formulas",
+    "section.truncation": "Truncated BPTT",
+    "section.clipping": "Algorithm 1: clip the norm, keep the direction",
+    "section.jacobian": "The Jacobian product",
+    # --- calling the reader's function -----------------------------------------------------
+    "stub.raised": "Your function is not implemented yet (it raised NotImplementedError).",
+    "stub.notimplemented": "Your function is not implemented yet (it returned NotImplemented).",
+    "stub.none": "Your function is not implemented yet: it returned None (is a `return` missing?).",
+    "reader.raised": "Your function raised {error}{detail}{where}\n(called as {call}).",
+    "reader.at": " in {function}(), at: {code}",
+    "reader.in": " in {function}()",
+    "reader.not_callable": "fn must be a function {call}, got {got}",
+    "call.with": "{call} with {case}",
+    # --- what it returned -------------------------------------------------------------------
+    "result.not_dict": "Your function must return a dict with keys {keys}, got {got}.",
+    "result.keys": "{What} has {problems}; expected keys {keys}.",
+    "result.missing": "missing key(s) {keys}",
+    "result.unknown": "unknown key(s) {keys}",
+    "result.and": " and ",
+    "result.what": "the returned dict",
+    "array.not_numeric": "{name} is not a numeric array (got {got}).",
+    "array.shape": "{name} has shape {shape}, expected {labels} = {expected}{hint}.",
+    "array.hint.transposed": " (transposed?)",
+    "array.hint.reshape": " (same number of entries: reshape it to {expected})",
+    "array.not_finite": "{name} contains NaN or infinite values.",
+    "forward.not_pair": "Your function must return a tuple (h, o), got {got}{length}.",
+    "forward.length": " of length {n}",
+    "forward.with_h0": "h has shape {shape}: T+1 states. Return h_1 … h_T only (without h_0), "
+                       "shape (T, B, H) = {expected}.",
+    "jacobian.result": "the returned Jacobian",
+    # --- verdicts ---------------------------------------------------------------------------
+    "passed": "Your function agrees with the reference on all {n} cases (relative error ≤ {tol}).",
+    "passed.note": "Your function agrees with the reference on all {n} cases (relative error ≤ {tol}), "
+                   "{note}.",
+    "passed.bptt": "All five gradients agree with the reference on {n} cases, each with loss_at='all' and "
+                   "loss_at='last' (relative error ≤ {tol} per parameter).",
+    "note.torch_eps": "with PyTorch's convention threshold / (‖g‖ + 1e-6)",
+    "reference.called": "Not counted: your function calls {name}, the book's own implementation of "
+                        "what this exercise asks you to write, so the result is the book's, not yours. "
+                        "Write the computation yourself{allowed}.",
+    "reference.allowed": " (you may use {names})",
+    "reference.allowed.chunks": "RNN.forward, RNN.backward without truncate, and losses.mse",
+    "reference.allowed.bptt": "numpy, torch.autograd, RNN.forward and losses.mse",
+    "reference.allowed.forward": "numpy and rnnlib.activations",
+    "reference.allowed.clipping": "numpy",
+    "reference.allowed.jacobian": "numpy and torch.autograd",
+    "explained.one": "1 mistake explains every case:",
+    "explained.many": "{n} mistakes explain every case:",
+    "explained.item": "- {name}{variant}: {description}",
+    "explained.failed": "On some cases your function failed, as these mistakes predict: {error}",
+    "explained.failed.bptt": "Your function failed on the cases with n_out ≠ H, as a missing transpose "
+                             "of W_ho predicts: {error}",
+    "unexplained": "No known mistake explains the difference.",
+    "differs": "Differs from the reference in: {items}.",
+    "differs.item": "{name} (relative error {error})",
+    "right": "Right: {names}.",
+    "first.case": "First seen on the case {case}.",
+    "first.case.detail": "First seen on the case {case}: {detail}",
+    "first.step": "{name} first differs at time step t = {t}.",
+    "first.bptt": "First seen with loss_at={loss_at!r} on the case {case}.",
+    "prefix.one": "Already wrong for a sequence of a single step (T = 1), before any error flows back "
+                  "through time.",
+    "prefix.later": "On the first {ok} step(s) of the sequence your gradients are right, on the first "
+                    "{bad} they are not: look at what step t = {bad} adds.",
+    "prefix.recurrence": "With W_hh = 0 (no error flows back through time) your gradients are right: "
+                         "the difference comes from W_hh, in the error that flows back through it, "
+                         "W_hhᵀ δ_(t+1) (in row form Delta_next @ W_hh), or in your forward pass.",
+    "probe.forward": "Your forward pass seems to differ from the model's: the state that your "
+                     "∂L/∂W_ho pairs with the error of step t = {t} is not the model's h_{t}{ok}. "
+                     "Check your forward pass (chapter 2 has check_forward) or the state in ∂L/∂W_ho.",
+    "probe.forward.ok": " (up to step {last} it is)",
+    "scale.all": "Your result is exactly c × the reference on every case: {pattern}.",
+    "scale.some": "{names}: exactly c × the reference on every case, {pattern}.",
+    "scale.constant": "c = {c}",
+    "scale.per_case": "c = {values} on the cases in turn",
+    "scale.hint.-1": "c = −1: a sign is flipped (the error is o − y, ∂L/∂o, not y − o)",
+    "scale.hint.2": "c = 2: the ½ of the loss ½‖o − y‖² is lost (∂L/∂o = o − y)",
+    "scale.hint.0.5": "c = 1/2: an extra factor ½ (∂L/∂o = o − y, not (o − y)/2)",
+    "scale.hint.1/T": "c = 1/T: divided by the number of steps T (by B·T where only B belongs?)",
+    "scale.hint.T": "c = T: multiplied by the number of steps T",
+    "scale.hint.B": "c = B: the 1/B of the batch mean is missing",
+    "scale.hint.1/B": "c = 1/B: the 1/B of the batch mean is applied twice",
+    "scale.hint.1/k": "c = 1/k: divided by the chunk length k",
+    "scale.hint.chunks": "c = 1/(number of chunks): averaged over the chunks instead of summed",
+    # --- check_bptt's mistakes -------------------------------------------------------------
+    "bptt.missing-recurrent-term": "δ_t lacks the recurrent term W_hhᵀ δ_{t+1}: the error of a step never "
+    "reaches the earlier steps. δ_t = f'(a_t) ⊙ (W_hoᵀ e_t + W_hhᵀ δ_{t+1}); in row form "
+    "Delta[t] = fp[t] * (E[t] @ W_ho + Delta_next @ W_hh).",
+    "bptt.derivative-at-state": "tanh' is evaluated at h_t, 1 − tanh(h_t)², instead of at a_t: "
+    "tanh'(a_t) = 1 − h_t² (in code 1 - h[t]**2, with h[t] = tanh(a_t) already computed).",
+    "bptt.wrong-tanh-derivative": "the derivative of h_t = tanh(a_t) is wrong: tanh'(a_t) = 1 − h_t², "
+    "with h_t the state of the same step t (in code 1 - h[t]**2).",
+    "bptt.wrong-tanh-derivative.1-h": "1 − h_t",
+    "bptt.wrong-tanh-derivative.h(1-h)": "h_t (1 − h_t), the sigmoid's derivative formula",
+    "bptt.wrong-tanh-derivative.previous": "1 − h_{t−1}², the state of the step before",
+    "bptt.wrong-tanh-derivative.1-a2": "1 − a_t², the pre-activation squared",
+    "bptt.wrong-tanh-derivative.none": "no tanh' at all",
+    "bptt.wrong-tanh-derivative.(1-h)^2": "(1 − h_t)², the square outside the parentheses",
+    "bptt.missing-output-derivative": "the factor σ'(z_t) = o_t ⊙ (1 − o_t) of the sigmoid output is "
+    "missing from e_t = ∂L/∂z_t = σ'(z_t) ⊙ (o_t − y_t).",
+    "bptt.output-derivative-at-output": "σ' is evaluated at o_t, σ(o_t)(1 − σ(o_t)), instead of at z_t: "
+    "σ'(z_t) = o_t (1 − o_t), with o_t = σ(z_t) already computed.",
+    "bptt.wrong-loss-steps": "errors (o_t − y_t) are taken at steps that carry no loss, or missing at "
+    "steps that do: loss_at='last' has an error at step T only (E[-1] in code), loss_at='all' at every step.",
+    "bptt.wrong-loss-steps.all": "every step, whatever loss_at says",
+    "bptt.wrong-loss-steps.last": "the last step only, whatever loss_at says",
+    "bptt.wrong-loss-steps.swapped": "the other placement's steps",
+    "bptt.wrong-loss-steps.first": "the first step (E[0]) for loss_at='last'",
+    "bptt.not-transposed": "a matrix is transposed the wrong way on the way back. In the equations "
+    "δ flows back through W_hhᵀ (and from the output through W_hoᵀ); in the row form of the book's "
+    "code that is Delta_next @ W_hh and E[t] @ W_ho, with no .T: an extra .T there (or W_hh @ delta "
+    "in column form) is this mistake.",
+    "bptt.not-transposed.W_hh": "W_hh",
+    "bptt.not-transposed.W_ho": "W_ho",
+    "bptt.not-transposed.both": "W_hh and W_ho",
+    "bptt.no-sum-over-time": "a gradient is the term of a single step instead of the sum over all steps "
+    "(as `=` in place of `+=` in a backward loop gives): weights are shared over time.",
+    "bptt.batch-scale": "the 1/B of the batch mean is wrong: e_t = σ'(z_t) ⊙ (o_t − y_t) / B, divided "
+    "by B once.",
+    "bptt.batch-scale.missing": "missing",
+    "bptt.batch-scale.twice": "applied twice",
+    "bptt.batch-scale.BT": "1/(B·T) instead of 1/B",
+    "bptt.error-sign-flipped": "the sign of the error is flipped: ∂L/∂o_t = o_t − y_t, not y_t − o_t "
+    "(every gradient comes out with the opposite sign).",
+    "bptt.initial-state-ignored": "the forward pass starts from zeros instead of the given h0: "
+    "h_0 = h0 enters a_1 = W_xh x_1 + W_hh h_0 + b_h and ∂L/∂W_hh's first term δ_1 h_0ᵀ.",
+    "bptt.missing-bias": "a bias is missing from the forward pass: a_t needs + b_h, z_t needs + b_o "
+    "(the gradients are then those of another model).",
+    "bptt.missing-bias.b_h": "b_h",
+    "bptt.missing-bias.b_o": "b_o",
+    "bptt.missing-bias.both": "b_h and b_o",
+    "bptt.forward-not-transposed": "the forward pass applies W_hh transposed: a_t = W_xh x_t + W_hh h_{t−1} "
+    "+ b_h, which in row form is h_prev @ W_hh.T (with the .T); the backward pass then uses Delta_next @ W_hh.",
+    "bptt.carries-dh": "∂L/∂h_{t+1} is carried back instead of δ_{t+1}: the recurrent term is "
+    "W_hhᵀ δ_{t+1}, with δ_{t+1} = f'(a_{t+1}) ⊙ ∂L/∂h_{t+1} already multiplied by tanh' "
+    "(in row form Delta_next @ W_hh, with Delta_next = Delta[t+1]).",
+    "bptt.misplaced-derivative": "tanh' multiplies only one of the two terms: δ_t = f'(a_t) ⊙ (W_hoᵀ e_t + "
+    "W_hhᵀ δ_{t+1}) multiplies their sum; in code fp[t] * (E[t] @ W_ho + Delta_next @ W_hh), with the "
+    "parentheses (* and @ bind equally, left to right).",
+    "bptt.misplaced-derivative.recurrent only": "on the recurrent term only",
+    "bptt.misplaced-derivative.output only": "on the output term only",
+    "bptt.h0-missing-from-states": "∂L/∂W_hh pairs δ_1 with h_T instead of h_0: a list of states without "
+    "h0 makes hs[t-1] the last state at t = 1 (numpy's index -1). ∂L/∂W_hh = Σ_t δ_t h_{t−1}ᵀ, with "
+    "h_0 = h0 at t = 1: keep h0 as the first entry of the states.",
+    "bptt.missing-output-activation": "the forward pass has no sigmoid on the output: o_t = σ(z_t), and "
+    "e_t = σ'(z_t) ⊙ (o_t − y_t) uses that o_t.",
+    "bptt.loop-forward-in-time": "the recursion runs forwards in time: δ_t needs δ_{t+1}, so the loop "
+    "runs t = T, …, 1 (for t in reversed(range(T))) starting from δ_{T+1} = 0.",
+    "bptt.state-off-by-one": "∂L/∂W_hh uses h_t where h_{t−1} belongs: ∂L/∂W_hh = Σ_t δ_t h_{t−1}ᵀ "
+    "(in row form Delta[t].T @ h[t-1] with h[0] = h0, or Delta[t].T @ h_prev).",
+    "bptt.input-off-by-one": "∂L/∂W_xh uses x_{t−1} where x_t belongs: ∂L/∂W_xh = Σ_t δ_t x_tᵀ; "
+    "in code x[t] pairs with Delta[t] (x has T entries, h has T + 1).",
+    "bptt.output-state-off-by-one": "∂L/∂W_ho uses h_{t−1} where h_t belongs: ∂L/∂W_ho = Σ_t e_t h_tᵀ "
+    "(the state the output of step t was computed from).",
+    "bptt.gradient-transposed": "∂L/∂W_hh is transposed: Σ_t δ_t h_{t−1}ᵀ has δ's index first "
+    "(rows of W_hh are the units that receive); in row form Delta[t].T @ h_prev, not h_prev.T @ Delta[t].",
+    # --- check_forward's mistakes -----------------------------------------------------------
+    "forward.initial-state-ignored": "the recursion starts from zeros instead of the given h_0.",
+    "forward.state-not-carried": "every step uses h_0 instead of the previous state h_{t−1}.",
+    "forward.not-transposed": "W_hh is applied transposed: a_t = W_xh x_t + W_hh h_{t−1} + b_h, "
+    "which in row form is h_prev @ W_hh.T (with the .T).",
+    "forward.missing-bias": "a bias is missing: a_t needs + b_h, z_t needs + b_o.",
+    "forward.missing-bias.b_h": "b_h",
+    "forward.missing-bias.b_o": "b_o",
+    "forward.missing-bias.both": "b_h and b_o",
+    "forward.missing-output-activation": "o_t = z_t is returned without the sigmoid: o_t = σ(z_t).",
+    "forward.wrong-output-activation": "the output activation is not the sigmoid: o_t = σ(z_t) = "
+    "1 / (1 + exp(−z_t)).",
+    "forward.wrong-output-activation.tanh": "tanh",
+    "forward.wrong-output-activation.softmax": "softmax",
+    "forward.wrong-hidden-activation": "the hidden activation is not tanh: h_t = tanh(a_t).",
+    "forward.wrong-hidden-activation.sigmoid": "sigmoid",
+    "forward.wrong-hidden-activation.relu": "ReLU",
+    "forward.wrong-hidden-activation.none": "none (h_t = a_t)",
+    "forward.output-from-previous-state": "o_t is computed from h_{t−1} instead of h_t.",
+    "forward.input-off-by-one": "step t reads x_{t−1} instead of x_t (in code x[t] belongs to the "
+    "step that makes h[t+1] when h[0] = h0).",
+    "forward.bias-after-activation": "b_h is added after tanh: h_t = tanh(W_xh x_t + W_hh h_{t−1} + b_h), "
+    "the bias inside.",
+    "forward.output-from-pre-activation": "o_t is computed from a_t instead of h_t = tanh(a_t): "
+    "z_t = W_ho h_t + b_o.",
+    "forward.states-before-activation": "the returned states are the pre-activations a_t, not "
+    "h_t = tanh(a_t).",
+    # --- truncation -------------------------------------------------------------------------
+    "truncation.truncation-confused": "per-term BPTT(k) and chunk-and-detach are confused. Per-term "
+    "BPTT(k) lets the error of every step t flow back k steps (cells t−k+1 … t); chunk-and-detach cuts "
+    "the sequence into chunks of k steps and lets no gradient cross a chunk boundary, so the loss at "
+    "the j-th step of a chunk sees only j steps.",
+    "truncation.no-truncation": "the gradient is the full BPTT gradient: nothing is cut.",
+    "truncation.truncation-off-by-one": "the truncation length is off by one (k−1 or k+1 steps "
+    "instead of k).",
+    "truncation.state-not-carried": "each chunk starts from h_0 instead of the last state of the "
+    "previous chunk: only the gradient is cut at a boundary (detach), the state is carried on "
+    "(h = chunk.h[-1]).",
+    "truncation.state-not-carried.zeros": "every chunk starts from zeros (rnn.forward without its "
+    "second argument), not even the first from h0",
+    "truncation.loss-at-chunk-ends": "with loss_at='last' a loss is put at the end of every chunk; "
+    "the loss is at step T only, so only the chunk that holds step T has one.",
+    "truncation.last-chunk-dropped": "the last, shorter chunk is dropped when k does not divide T: "
+    "chunks start at 0, k, 2k, … while start < T (range(0, T, k)), the last one stops at T.",
+    "truncation.last-chunk-dropped.T-k": "the loop stops before T − k (range(0, T - k, k)), so the "
+    "last chunk is dropped even when it is full",
+    "truncation.loss-at-ignored": "loss_at is ignored: every step of every chunk has a loss (at=\"all\"); "
+    "with loss_at='last' only step T has one, so only the last chunk is backpropagated, from its last step.",
+    "truncation.missing-output-activation": "the output has no sigmoid: the model is "
+    "RNN.from_params(params, output_activation=\"sigmoid\").",
+    "truncation.only-last-chunk": "only one chunk's gradient is kept: the gradients of all chunks are "
+    "summed (+=, not =).",
+    "truncation.targets-not-sliced": "every chunk is compared with the first targets y[0:len]; chunk "
+    "[start, stop) needs y[start:stop].",
+    # --- clipping ---------------------------------------------------------------------------
+    "clipping.per-parameter-norm": "each parameter is clipped by its own norm; norm clipping uses the "
+    "norm of all gradients together, ‖g‖ = sqrt(Σ_θ ‖∂L/∂θ‖²), so that the direction is kept.",
+    "clipping.value-clipping": "each entry is clipped to [−threshold, threshold] (value clipping): that "
+    "changes the direction; norm clipping rescales the whole gradient.",
+    "clipping.rescales-below-threshold": "the gradient is rescaled to length threshold even when its "
+    "norm is already below it; only ‖g‖ > threshold is rescaled.",
+    "clipping.no-square-root": "the squared norm Σ g² is used where the norm sqrt(Σ g²) belongs.",
+    "clipping.sum-of-norms": "the total norm is the sum of the parameters' norms, Σ_θ ‖∂L/∂θ‖; it is the "
+    "square root of the sum of their squares, sqrt(Σ_θ ‖∂L/∂θ‖²).",
+    "clipping.ratio-inverted": "the factor is inverted: the gradient is multiplied by threshold / ‖g‖ "
+    "(≤ 1 when clipping), not by ‖g‖ / threshold.",
+    "clipping.max-norm": "the largest entry |g_i| is used as the norm; the norm is sqrt(Σ g²) over all "
+    "entries of all parameters.",
+    "clipping.case.above": "threshold {threshold}, gradient norm {norm} (above: rescaled to the threshold)",
+    "clipping.case.below": "threshold {threshold}, gradient norm {norm} (below: returned unchanged)",
+    "clipping.norms": "There your result has norm {got}; the clipped gradient has norm min(‖g‖, threshold) = "
+                      "{expected}.",
+    "clipping.condition-inverted": "the test is inverted: the gradient is rescaled when its norm is "
+    "below the threshold and left alone above it; rescale when ‖g‖ > threshold.",
+    "clipping.norm-recomputed-in-loop": "the norm is recomputed inside the loop over parameters, after "
+    "some of them are already rescaled (in place), so later parameters get another factor: compute "
+    "‖g‖ once, before rescaling any of them.",
+    "clipping.mean-of-squares": "the norm averages the squares (np.mean); it sums them: "
+    "‖g‖ = sqrt(Σ g²).",
+    # --- the Jacobian -----------------------------------------------------------------------
+    "jacobian.wrong-order": "the factors are multiplied in the wrong order: ∂h_T/∂h_t = "
+    "diag(f'(a_T)) W_hh ⋯ diag(f'(a_{t+1})) W_hh, the factor k = T leftmost (J ← F_k J).",
+    "jacobian.not-transposed": "W_hhᵀ is used where W_hh belongs (∂h_k/∂h_{k−1} = diag(f'(a_k)) W_hh).",
+    "jacobian.derivative-on-right": "W_hh diag(f'(a_k)) is used where diag(f'(a_k)) W_hh belongs "
+    "(in code (1 - h[k]**2)[:, None] * W_hh scales the rows).",
+    "jacobian.derivative-at-state": "tanh' is evaluated at h_k, 1 − tanh(h_k)², instead of 1 − h_k².",
+    "jacobian.derivative-at-previous-state": "tanh' of step k is taken at h_{k−1}: "
+    "∂h_k/∂h_{k−1} = diag(1 − h_k²) W_hh, with the state of the same step k.",
+    "jacobian.missing-derivative": "the factor diag(f'(a_k)) is missing.",
+    "jacobian.wrong-range": "the product runs over the wrong steps: k = t+1 … T (T − t factors).",
+    "jacobian.wrong-range.without k=T": "without k = T",
+    "jacobian.wrong-range.without k=t+1": "without k = t+1",
+    "jacobian.wrong-range.with k=t": "with an extra factor k = t",
+    "jacobian.initial-state-ignored": "the recurrence starts from zeros instead of the given h0.",
+    "jacobian.single.right": "For t = T − 1 (the single factor diag(f'(a_T)) W_hh) your result is right: "
+                             "the difference is in how the factors are chained (order, range).",
+    "jacobian.single.wrong": "Already the single factor ∂h_T/∂h_(T−1) = diag(f'(a_T)) W_hh (t = T − 1) is "
+                             "wrong: look at one step's factor first.",
+    "jacobian.transposed-result": "the result is transposed: (∂h_T/∂h_t)_{ij} = ∂h_{T,i}/∂h_{t,j}, "
+    "rows are the units of h_T.",
+}}
+"""Language → key → template."""
+
+_language = os.environ.get("RNNLIB_LANG", "en")
+
+
+def set_language(language: str) -> None:
+    """Choose the language of the checkers' messages (a key of ``STRINGS``).
+
+    Examples
+    --------
+    >>> set_language("en")
+    """
+    if language not in STRINGS:
+        raise ValueError(f"language must be one of {sorted(STRINGS)}, got {language!r}")
+    global _language
+    _language = language
+
+
+def get_language() -> str:
+    """The language of the messages (``"en"`` unless changed)."""
+    return _language if _language in STRINGS else "en"
+
+
+def text(key: str, /, **values: object) -> str:
+    """The template of ``key`` in the current language, with ``values`` filled in.
+
+    Examples
+    --------
+    >>> text("first.step", name="h", t=3)
+    'h first differs at time step t = 3.'
+    """
+    table = STRINGS.get(get_language(), STRINGS["en"])
+    template = table.get(key)
+    if template is None:
+        template = STRINGS["en"][key]
+    return template.format(**values) if values else template
+
+
+def has(key: str) -> bool:
+    """Whether ``key`` exists (in English, the complete table)."""
+    return key in STRINGS["en"]
+
+
+def placeholders(template: str) -> set[str]:
+    """The ``{names}`` of a template (for the tests of translations)."""
+    return {name.split("!")[0] for _, name, _, _ in string.Formatter().parse(template) if name}
