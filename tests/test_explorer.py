@@ -28,7 +28,7 @@ from rnnlib.explorer import (
     verdict_text,
 )
 from rnnlib.explorer.page import asset, script_config
-from rnnlib.explorer.spec import COLOURS, PRESET_KINDS, check_setting, controls
+from rnnlib.explorer.spec import COLOURS, DIGITS, PRESET_KINDS, check_setting, controls
 from rnnlib.flow import _base, flow_inputs
 
 
@@ -349,18 +349,19 @@ def _unpack(b64):
 
 
 def test_embedded_model_equals_rnnlib(html):
+    RTOL = 10.0 ** (1 - DIGITS)  # rounded to DIGITS significant digits: within half a unit of the last
     config, data = _embedded(html)
     assert config["settings"]["seq_len"] == 100 and config["controls"][0]["max"] == 1000
     assert data["H"] == 32 and data["maxLen"] == 1000
     for init in ("orthogonal", "gaussian"):
         Q, sigma, W_xh, u = _base(init, 32, 0)
         embedded = _unpack(data["Q"][init]).reshape(32, 32)
-        np.testing.assert_allclose(embedded, Q, rtol=1e-11, atol=1e-15)
+        np.testing.assert_allclose(embedded, Q, rtol=RTOL, atol=1e-15)
         np.testing.assert_array_equal(embedded.ravel(), rounded(Q))
-        assert data["sigma"][init] == pytest.approx(sigma, rel=1e-11)
-    np.testing.assert_allclose(_unpack(data["Wxh"]), W_xh, rtol=1e-11, atol=1e-15)
-    np.testing.assert_allclose(_unpack(data["u"]), u, rtol=1e-11, atol=1e-15)
-    np.testing.assert_allclose(_unpack(data["z"]), flow_inputs(1000, input_scale=1.0), rtol=1e-11, atol=1e-15)
+        assert data["sigma"][init] == pytest.approx(sigma, rel=RTOL)
+    np.testing.assert_allclose(_unpack(data["Wxh"]), W_xh, rtol=RTOL, atol=1e-15)
+    np.testing.assert_allclose(_unpack(data["u"]), u, rtol=RTOL, atol=1e-15)
+    np.testing.assert_allclose(_unpack(data["z"]), flow_inputs(1000, input_scale=1.0), rtol=RTOL, atol=1e-15)
 
 
 def test_id_prefix_and_max_len_reach_the_page():

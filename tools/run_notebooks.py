@@ -62,6 +62,9 @@ def run(path: Path, *, timeout: int = 600) -> float:
         nb,
         timeout=timeout,
         kernel_name="python3",
+        # No per-cell timestamps in the stored notebook: they change on every run
+        # and make merges of notebooks conflict where nothing else did.
+        record_timing=False,
         resources={"metadata": {"path": str(path.parent)}},
     ).execute()
     elapsed = time.perf_counter() - start

@@ -10,7 +10,7 @@ controls from the tables it receives as data and replaces that fallback.
 
 The script embeds the few numbers defining the model (the unscaled recurrent
 matrices of both inits, W_xh, u and the standard-normal input stream, rounded
-to 12 significant digits and stored as base64 float64) and runs the recursion
+to ``DIGITS`` (9) significant digits and stored as base64 float64) and runs the recursion
 of ``rnnlib.flow`` in JavaScript when a control moves.
 """
 
