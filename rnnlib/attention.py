@@ -171,13 +171,22 @@ class TinyAttention:
         Returns
         -------
         AttentionTrace
+
+        Raises
+        ------
+        FloatingPointError
+            If a score or an output overflows float64 (never a silent NaN).
         """
         x = check_array("x", x, (None, None, self.n_in), labels="(T, B, n_in)")
         Tk = x.shape[0]
         Tq = Tk if n_query is None else check_int("n_query", n_query)
         if Tq > Tk:
             raise ValueError(f"n_query must be <= the block's length T = {Tk}, got {Tq}")
-        p, D = self.params, self.d_model
+        with np.errstate(over="ignore", invalid="ignore"):  # overflow is checked and reported below
+            return self._forward(x, Tq)
+
+    def _forward(self, x: np.ndarray, Tq: int) -> AttentionTrace:
+        p, D, Tk = self.params, self.d_model, x.shape[0]
         e = x @ p["W_in"].T + p["b_in"]  # embeddings of every position
         q = e[Tk - Tq :] @ p["W_q"].T  # queries of the last Tq positions only
         k = e @ p["W_k"].T
@@ -189,6 +198,8 @@ class TinyAttention:
         if self.positions == "relative":
             S = S + np.where(allowed, p["r"][np.clip(offset, 0, self.context - 1)], 0.0)
         S = np.where(allowed, S, -np.inf)  # causal: no key after the query, none beyond the context
+        if not np.isfinite(S[:, allowed]).all():
+            raise FloatingPointError("the attention scores overflowed float64 (weights too large?)")
         S = S - S.max(axis=2, keepdims=True)  # every row has its own step (offset 0): the max is finite
         A = np.exp(S)
         A /= A.sum(axis=2, keepdims=True)

@@ -203,6 +203,11 @@ class LRU:
         Returns
         -------
         LRUTrace
+
+        Raises
+        ------
+        FloatingPointError
+            If the input term, a state or an output overflows float64 (never a silent NaN).
         """
         x = check_array("x", x, (None, None, self.n_in), labels="(T, B, n_in)")
         T, B, _ = x.shape
@@ -215,12 +220,18 @@ class LRU:
             if not np.isfinite(h0).all():
                 raise ValueError("h0 must contain only finite values (no NaN or inf)")
         p = self.params
-        B_norm = np.exp(p["gamma_log"])[:, None] * (p["B_re"] + 1j * p["B_im"])  # γ ⊙ B, shape (N, n_in)
-        u = x @ B_norm.T  # u_t = γ ⊙ (B x_t), every step at once
+        with np.errstate(over="ignore", invalid="ignore"):
+            B_norm = np.exp(p["gamma_log"])[:, None] * (p["B_re"] + 1j * p["B_im"])  # γ ⊙ B, shape (N, n_in)
+            u = x @ B_norm.T  # u_t = γ ⊙ (B x_t), every step at once
+        if not np.isfinite(u).all():
+            raise FloatingPointError("the LRU's input term γ ⊙ (B x_t) overflowed float64 (gamma_log or B too large?)")
         scan = linear_recurrence(self.lam, u, h0=h0, algorithm=self.algorithm)  # h_t = λ ⊙ h_{t−1} + u_t
         h = np.concatenate([h0[None], scan.values[1]], axis=0)
         C = p["C_re"] + 1j * p["C_im"]
-        y = (h[1:] @ C.T).real + x @ p["D"].T  # y_t = Re(C h_t) + D x_t
+        with np.errstate(over="ignore", invalid="ignore"):
+            y = (h[1:] @ C.T).real + x @ p["D"].T  # y_t = Re(C h_t) + D x_t
+        if not np.isfinite(y).all():
+            raise FloatingPointError("the LRU's output Re(C h_t) + D x_t overflowed float64 (C or D too large?)")
         return LRUTrace(x=x, u=u, h=h, y=y, levels=scan.levels)
 
     def backward(self, trace: LRUTrace, dy: np.ndarray) -> dict[str, np.ndarray]:

@@ -114,11 +114,11 @@ def _check_elems(elems: object) -> Elems:
     return arrays
 
 
-def _take(elems: Elems, index: np.ndarray) -> Elems:
-    return tuple(e[index] for e in elems)
+def _take(elems: Elems, index: slice) -> Elems:
+    return tuple(e[index] for e in elems)  # strided views: one level reads its inputs without copying
 
 
-def _put(elems: Elems, index: np.ndarray, values: Elems) -> None:
+def _put(elems: Elems, index: slice, values: Elems) -> None:
     for e, v in zip(elems, values, strict=True):
         e[index] = v
 
@@ -157,30 +157,31 @@ def associative_scan(op: Combine, elems: Sequence[np.ndarray], *, algorithm: str
     levels = work = 0
     if algorithm == "sequential":
         for t in range(1, T):
-            _put(x, np.array([t]), op(_take(x, np.array([t - 1])), _take(x, np.array([t]))))
+            _put(x, slice(t, t + 1), op(_take(x, slice(t - 1, t)), _take(x, slice(t, t + 1))))
         return ScanResult(values=x, levels=T - 1, work=T - 1, algorithm=algorithm)
     if algorithm == "hillis_steele":
         offset = 1
         while offset < T:
             # Every element at t >= offset absorbs the prefix ending offset steps earlier, all at once.
-            right = np.arange(offset, T)
-            combined = op(_take(x, right - offset), _take(x, right))
-            _put(x, right, combined)
-            levels, work, offset = levels + 1, work + right.size, 2 * offset
+            combined = op(_take(x, slice(0, T - offset)), _take(x, slice(offset, T)))
+            _put(x, slice(offset, T), combined)
+            levels, work, offset = levels + 1, work + T - offset, 2 * offset
         return ScanResult(values=x, levels=levels, work=work, algorithm=algorithm)
     # Blelloch, inclusive: the up-sweep builds sums of blocks of 2, 4, 8, … ending at t = 2^k·m − 1,
     step = 1
     while 2 * step <= T:
-        right = np.arange(2 * step - 1, T, 2 * step)
-        _put(x, right, op(_take(x, right - step), _take(x, right)))
-        levels, work, step = levels + 1, work + right.size, 2 * step
+        right, left = slice(2 * step - 1, T, 2 * step), slice(step - 1, T - step, 2 * step)
+        combined = op(_take(x, left), _take(x, right))
+        _put(x, right, combined)
+        levels, work, step = levels + 1, work + combined[0].shape[0], 2 * step
     # then the down-sweep hands each finished prefix on to the block that follows it.
     step //= 2
     while step >= 1:
-        left = np.arange(2 * step - 1, T - step, 2 * step)
-        if left.size:
-            _put(x, left + step, op(_take(x, left), _take(x, left + step)))
-            levels, work = levels + 1, work + left.size
+        if 3 * step <= T:
+            left, right = slice(2 * step - 1, T - step, 2 * step), slice(3 * step - 1, T, 2 * step)
+            combined = op(_take(x, left), _take(x, right))
+            _put(x, right, combined)
+            levels, work = levels + 1, work + combined[0].shape[0]
         step //= 2
     return ScanResult(values=x, levels=levels, work=work, algorithm=algorithm)
 

@@ -27,7 +27,9 @@ window of 32 steps cannot hold a delay of 64.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -51,6 +53,9 @@ from rnnlib.data.toy import BASELINE_RECALL
 from rnnlib.lru import LRU
 from rnnlib.rnn import RNN
 
+if TYPE_CHECKING:  # pragma: no cover
+    from rnnlib.bptt.costs import CostCurve
+
 __all__ = [
     "CONTEXT",
     "D_MODEL",
@@ -61,11 +66,13 @@ __all__ = [
     "R_MAX",
     "R_MIN",
     "ModelCurve",
+    "input_gradient_bound",
     "input_gradient_norms",
     "new_attention",
     "new_lru",
     "predict",
     "relative_loss",
+    "sequence_costs",
     "train_model",
 ]
 
@@ -152,10 +159,18 @@ def relative_loss(model: RNN | LRU | TinyAttention, task: Task) -> float:
 class ModelCurve(LearningCurve):
     """A :class:`~rnnlib.book.after.LearningCurve` of a model of this module, with its legend label.
 
-    ``method`` is one of :data:`MODELS`, ``k`` the window (BPTT through all of it).
+    ``method`` is one of :data:`MODELS`, ``k`` the horizon of BPTT (None for attention).
+
+    Attributes
+    ----------
+    name : str
+        The legend label.
+    model : RNN, LRU or TinyAttention
+        The trained model.
     """
 
     name: str = ""
+    model: object = None
 
     @property
     def label(self) -> str:
@@ -173,6 +188,7 @@ def train_model(
     learning_rate: float = LEARNING_RATE,
     eval_every: int = EVAL_EVERY,
     positions: str = "relative",
+    context: int = CONTEXT,
     r_min: float = R_MIN,
     r_max: float = R_MAX,
     n_modes: int = N_MODES,
@@ -212,6 +228,8 @@ def train_model(
         Steps between evaluations (the curve also has the start and the end).
     positions : {"relative", "none"}
         Attention only: its positional information.
+    context : int
+        Attention only: the steps each position sees (itself included).
     r_min, r_max : float
         LRU only: the ring of its initial eigenvalues.
     n_modes : int
@@ -245,7 +263,7 @@ def train_model(
     task = make_task(delay, n_train=n_train)
     x, y = task.train.x, task.train.y
     if method == "attention":
-        model = new_attention(positions=positions)
+        model = new_attention(positions=positions, context=check_int("context", context))
         name = f"attention{'' if positions == 'relative' else ', no positions'}, context {model.context}"
         xp = _padded(model, x)
     else:
@@ -283,7 +301,7 @@ def train_model(
             curve.append(relative_loss(model, task))
     return ModelCurve(method=method, delay=delay, k=horizon if method != "attention" else None,
                       steps=np.array(steps), relative_loss=np.array(curve), updates=updates,
-                      seconds=seconds, name=name)
+                      seconds=seconds, name=name, model=model)
 
 
 def input_gradient_norms(model: RNN | LRU | TinyAttention, x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -320,3 +338,77 @@ def input_gradient_norms(model: RNN | LRU | TinyAttention, x: np.ndarray, y: np.
         _, do = losses.mse(trace.o, y[-1:])
         dx = model.backward(trace, do)["x"]
     return np.sqrt((dx**2).sum(axis=(1, 2)))
+
+
+def input_gradient_bound(rnn: RNN, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Chapter 8's bound on ‖∂L_T/∂x_t‖ for the RNN, L_T the half squared error at the last step.
+
+    ∂L_T/∂x_t = W_xhᵀ δ_t with ‖δ_t‖ ≤ (γ s)^(T−t) ‖∂L_T/∂h_T‖ (the Pascanu et al. bound,
+    γ = 1 for tanh, s = σ_max(W_hh)), so per stream ‖∂L_T/∂x_t‖ ≤ ‖W_xh‖₂ (γ s)^(T−t) ‖∂L_T/∂h_T‖,
+    and over the streams the same with the norm of all their ∂L_T/∂h_T.
+
+    Returns
+    -------
+    ndarray of shape (T,)
+        Entry t − 1 bounds entry t − 1 of :func:`input_gradient_norms`.
+    """
+    from rnnlib.activations import GAMMA
+
+    if not isinstance(rnn, RNN):
+        raise TypeError(f"rnn must be an rnnlib.RNN, got {type(rnn).__name__}")
+    x = check_array("x", x, (None, None, 1), labels="(T, B, 1)")
+    y = check_array("y", y, x.shape, labels="x.shape")
+    trace = rnn.forward(x)
+    _, do = losses.mse(trace.o, y, at="last")
+    dh_T = do[-1] @ rnn.params["W_ho"]  # ∂L_T/∂h_T of every stream (a linear readout)
+    gs = GAMMA[rnn.activation] * np.linalg.norm(rnn.params["W_hh"], 2)
+    distance = np.arange(x.shape[0])[::-1]
+    return np.linalg.norm(rnn.params["W_xh"], 2) * gs**distance * np.linalg.norm(dh_T)
+
+
+def sequence_costs(
+    method: str, sizes: Sequence[int], *, batch: int = 1, repeats: int = 3, seed: int = 0
+) -> CostCurve:
+    """Time, peak memory and stored floats of one gradient over a sequence of T steps, for each T.
+
+    ``"rnn"``: the shared RNN's full BPTT; ``"lru"``: the LRU's scan and reverse
+    scan; ``"attention"``: the attention model with a context of T (every step
+    attends to every earlier one). The loss is the squared error at every step.
+
+    Returns
+    -------
+    rnnlib.bptt.costs.CostCurve
+        Against T (``vary="T"``), with ``method`` as given.
+    """
+    from rnnlib.bptt.costs import CostCurve, measure
+    from rnnlib.bptt.result import trace_floats
+
+    check_choice("method", method, MODELS)
+    sizes = [check_int("sizes[i]", s) for s in sizes]
+    if not sizes:
+        raise ValueError("sizes must not be empty")
+    batch, repeats = check_int("batch", batch), check_int("repeats", repeats)
+    gen = np.random.default_rng(check_int("seed", seed, minimum=0))
+    seconds, peaks, stored = [], [], []
+    for T in sizes:
+        x = gen.uniform(-1.0, 1.0, (T, batch, 1))
+        y = gen.uniform(-1.0, 1.0, (T, batch, 1))
+        if method == "rnn":
+            model = new_model()
+        elif method == "lru":
+            model = new_lru()
+        else:
+            model = new_attention(context=T)
+
+        def gradient(model=model, x=x, y=y):  # noqa: ANN202 - returns the trace's float count
+            trace = model.forward(x)
+            out = trace.o if method != "lru" else trace.y
+            model.backward(trace, losses.mse(out, y)[1])
+            return trace_floats(trace) if method == "rnn" else trace.stored_floats
+
+        m = measure(gradient, repeats=repeats)
+        seconds.append(m.seconds)
+        peaks.append(m.peak_bytes)
+        stored.append(m.result)
+    return CostCurve(method=method, vary="T", sizes=np.array(sizes), seconds=np.array(seconds),
+                     peak_bytes=np.array(peaks), stored_floats=np.array(stored))

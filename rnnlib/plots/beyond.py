@@ -71,7 +71,7 @@ def scan_depth_figure(sizes: Sequence[int], levels: Mapping[str, Sequence[float]
     levels = _check_series("levels", levels, sizes.size)
     work = _check_series("work", work, sizes.size)
     fig, axes = new_figure(1, 2, height=3.9)
-    names = {"sequential": "loop", "hillis_steele": "Hillis–Steele", "blelloch": "Blelloch"}
+    names = {"sequential": "loop", "hillis_steele": "doubling (Hillis–Steele)", "blelloch": "Blelloch"}
     for ax, data, what in ((axes[0], levels, "levels (sequential steps)"),
                            (axes[1], work, "work (combinations)")):
         for i, (key, values) in enumerate(data.items()):
@@ -81,8 +81,9 @@ def scan_depth_figure(sizes: Sequence[int], levels: Mapping[str, Sequence[float]
         log_axis(ax, "y")
         ax.set_xlabel("sequence length $T$")
         ax.set_ylabel(what)
-    axes[0].plot(sizes, np.ceil(np.log2(sizes)), color=PALETTE["grey"], ls=":", lw=1.6,
-                 label=r"$\lceil \log_2 T \rceil$")
+    # On top of the doubling scan's curve, which it equals: dotted black over orange.
+    axes[0].plot(sizes, np.ceil(np.log2(sizes)), color=PALETTE["black"], ls=":", lw=2.0, zorder=4,
+                 label=r"$\lceil \log_2 T \rceil$, the least depth")
     axes[0].set_title("Depth")
     axes[1].set_title("Work")
     fig.suptitle("The scans of a linear recurrence: depth against work")
@@ -100,7 +101,8 @@ def gradient_distance_figure(panels: Mapping[str, Mapping[str, Sequence[float]]]
     panels : mapping of str to mapping of str to sequence
         Panel title → (model key → norms for t = 1 … T, the last entry at
         distance 0). Model keys are keys of :data:`MODEL_STYLES` or free
-        labels; a key ``"label|style"`` uses the style of ``style``.
+        labels; a key ``"label|style"`` uses the style of ``style``, and
+        ``"label|bound"`` draws a bound (dashed black).
     title : str, optional
         Figure title.
     mark : int, optional
@@ -108,23 +110,32 @@ def gradient_distance_figure(panels: Mapping[str, Mapping[str, Sequence[float]]]
     """
     if not isinstance(panels, Mapping) or not panels:
         raise ValueError("panels must be a non-empty mapping of panel title to curves")
-    fig, axes = new_figure(1, len(panels), height=3.9, sharey=True, squeeze=False)
+    fig, axes = new_figure(1, len(panels), height=3.9, squeeze=False)
     for ax, (panel, curves) in zip(axes[0], panels.items(), strict=True):
         if not isinstance(curves, Mapping) or not curves:
             raise ValueError(f"panels[{panel!r}] must be a non-empty mapping of label to norms")
+        # The axis spans the measurements; a bound may leave it (it can grow where they fall).
+        measured = np.concatenate([np.asarray(v, dtype=float) for k, v in curves.items()
+                                   if not k.endswith("|bound")])
+        measured = measured[measured > 0]
         for i, (key, norms) in enumerate(curves.items()):
             label, _, style = key.partition("|")
             norms = check_array(f"panels[{panel!r}][{key!r}]", norms, (None,), finite=False)
             distance = np.arange(norms.size)[::-1]
-            colour, marker = _style(style or label, i)
             shown = np.where(norms > 0, norms, np.nan)
+            if style == "bound":  # a bound, not a measurement: dashed, no markers
+                ax.plot(distance, shown, color=PALETTE["black"], ls="--", lw=1.2, label=label)
+                continue
+            colour, marker = _style(style or label, i)
             ax.plot(distance, shown, color=colour, marker=marker, ms=3.5, markevery=8, label=label)
         if mark is not None:
             ax.axvline(mark, color=PALETTE["grey"], ls=":", lw=1.4, label=f"the delay $d = {mark}$")
         log_axis(ax, "y")
+        if measured.size:
+            ax.set_ylim(measured.min() / 10, measured.max() * 10)
         ax.set_xlabel("distance $T - t$ (steps)")
         ax.set_title(panel)
-    axes[0, 0].set_ylabel(r"$\|\partial L_T / \partial x_t\|$")
+        ax.set_ylabel(r"$\|\partial L_T / \partial x_t\|$")
     fig.suptitle(title or "How far back the gradient of the last step's loss reaches")
     figure_legend(fig, ncols=4)
     return fig
