@@ -222,7 +222,7 @@ class TinyAttention:
         Returns
         -------
         dict of str to ndarray
-            ∂L/∂θ for every parameter (keys and shapes of :attr:`params`), and
+            ∂L/∂θ for every parameter (keys and shapes of ``params``), and
             ``"x"``: ∂L/∂x of shape (T_k, B, n_in).
         """
         if not isinstance(trace, AttentionTrace):

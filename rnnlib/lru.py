@@ -4,7 +4,7 @@ The layer of section 9.2, in the spirit of Orvieto et al. (2023):
 
     h_t = λ ⊙ h_{t−1} + γ ⊙ (B x_t),        y_t = Re(C h_t) + D x_t,
 
-with N complex channels, λ = exp(−exp(ν) + i·exp(θ)) (so 0 < |λ| < 1 for any
+with N complex channels, λ = exp(−exp(ν) + i·exp(θ)) (so 0 < ``|λ|`` < 1 for any
 real ν, θ: stable by construction), the normalisation γ = exp(γ_log) and
 complex B = B_re + i·B_im, C = C_re + i·C_im. The recurrence is linear and
 diagonal, so the forward pass is one associative scan
@@ -42,10 +42,10 @@ PARAM_NAMES = ("nu_log", "theta_log", "gamma_log", "B_re", "B_im", "C_re", "C_im
 def ring_init(
     n: int, *, r_min: float = 0.0, r_max: float = 1.0, max_phase: float = 2 * np.pi, seed: Seed = 0
 ) -> tuple[np.ndarray, np.ndarray]:
-    """ν and θ of N eigenvalues drawn uniformly on the ring r_min ≤ |λ| ≤ r_max, phase in [0, max_phase].
+    """ν and θ of N eigenvalues drawn uniformly on the ring r_min ≤ ``|λ|`` ≤ r_max, phase in [0, max_phase].
 
-    Uniform on the ring's *area*: |λ|² uniform on [r_min², r_max²]. Then
-    ν = log(−log|λ|) and θ = log(phase), so that λ = exp(−exp(ν) + i·exp(θ)).
+    Uniform on the ring's *area*: ``|λ|²`` uniform on [r_min², r_max²]. Then
+    ν = log(−log ``|λ|``) and θ = log(phase), so that λ = exp(−exp(ν) + i·exp(θ)).
 
     Returns
     -------
@@ -185,7 +185,7 @@ class LRU:
 
     @property
     def lam(self) -> np.ndarray:
-        """The eigenvalues λ = exp(−exp(ν) + i·exp(θ)), shape (N,), complex, 0 < |λ| < 1."""
+        """The eigenvalues λ = exp(−exp(ν) + i·exp(θ)), shape (N,), complex, 0 < ``|λ|`` < 1."""
         return np.exp(-np.exp(self.params["nu_log"]) + 1j * np.exp(self.params["theta_log"]))
 
     def __repr__(self) -> str:
@@ -247,7 +247,7 @@ class LRU:
         Returns
         -------
         dict of str to ndarray
-            ∂L/∂θ for every parameter (keys and shapes of :attr:`params`),
+            ∂L/∂θ for every parameter (keys and shapes of ``params``),
             ``"x"``, ∂L/∂x of shape (T, B, n_in), and ``"h0"``,
             ∂L/∂Re h_0 + i ∂L/∂Im h_0 of shape (B, N).
         """

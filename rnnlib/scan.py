@@ -16,18 +16,19 @@ h ↦ a ⊙ h + b, and applying (a₁, b₁) then (a₂, b₂) is the map
 Two classic algorithms, each counting its *levels* (the sequential steps: the
 depth) and its *work* (single combinations):
 
-==================== ======================================= ============================
-algorithm            levels (depth)                          work
-==================== ======================================= ============================
-``"hillis_steele"``  ⌈log₂ T⌉                                Σ over levels (T − 2ᵏ): O(T log T)
-``"blelloch"``       up-sweep ⌊log₂ T⌋ + down-sweep, ≤ 2⌈log₂ T⌉ − 1   < 2T: O(T)
-``"sequential"``     T − 1                                   T − 1
-==================== ======================================= ============================
+==================== =================================== ==================================
+algorithm            levels (depth)                      work
+==================== =================================== ==================================
+``"hillis_steele"``  ⌈log₂ T⌉                            Σ over levels of (T − 2ᵏ): O(T log T)
+``"blelloch"``       ⌊log₂ T⌋ up, then as many or one    below 2T: O(T)
+                     fewer down; at most 2⌈log₂ T⌉ − 1
+``"sequential"``     T − 1                               T − 1
+==================== =================================== ==================================
 
 ``"blelloch"`` is the work-efficient up-sweep/down-sweep scan of Blelloch
 (1990), in its inclusive form (no identity element needed, any T);
-``"hillis_steele"`` doubles the reach of every element at each level
-(Hillis & Steele, 1986).
+``"hillis_steele"`` (the doubling scan, named after Hillis and Steele)
+doubles the reach of every element at each level.
 """
 
 from __future__ import annotations

@@ -77,3 +77,11 @@ def test_impulse_and_cost_figures():
     fig = cost_vs_length_figure(sizes, {"rnn": [8, 16, 32], "x|attention": [64, 256, 1024]},
                                 {"rnn": [1, 2, 4], "x|attention": [1, 4, 16]})
     assert len(fig.axes) == 2 and all(ax.get_xscale() == "log" for ax in fig.axes)
+
+
+def test_labels_may_hold_vertical_bars():
+    norms = 0.5 ** np.arange(10)[::-1]
+    fig = gradient_distance_figure({"a": {r"LRU ($|\lambda| < 1$)|lru": norms, "plain": norms}})
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert labels[:2] == [r"LRU ($|\lambda| < 1$)", "plain"]
+    assert fig.axes[0].lines[0].get_color() == "#009E73"  # the LRU's green

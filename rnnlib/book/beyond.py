@@ -7,7 +7,7 @@ size :data:`~rnnlib.book.after.LEARNING_RATE` per window, the relative test
 loss), for two models that are not vanilla RNNs:
 
 * ``"lru"``: :class:`rnnlib.lru.LRU` with :data:`N_MODES` complex channels,
-  eigenvalues started on the ring :data:`R_MIN` ≤ |λ| ≤ :data:`R_MAX`; it
+  eigenvalues started on the ring :data:`R_MIN` ≤ ``|λ|`` ≤ :data:`R_MAX`; it
   carries its state from window to window, like the RNN, and backpropagates
   through each window by a reverse scan.
 * ``"attention"``: :class:`rnnlib.attention.TinyAttention`, width
@@ -81,9 +81,9 @@ MODELS = ("rnn", "lru", "attention")
 N_MODES = 43
 """Complex channels N of the LRU: 7N + 1 = 302 real parameters, about the RNN's 305."""
 R_MIN = 0.9
-"""Smallest |λ| of the LRU's ring initialisation (a memory of at least ~10 steps per channel)."""
+"""Smallest ``|λ|`` of the LRU's ring initialisation (a memory of at least ~10 steps per channel)."""
 R_MAX = 0.999
-"""Largest |λ| of the ring (~1000 steps)."""
+"""Largest ``|λ|`` of the ring (~1000 steps)."""
 D_MODEL = 8
 """Width of the attention model's embeddings, queries, keys and values."""
 CONTEXT = 128
@@ -95,12 +95,15 @@ HORIZON = 128
 
 
 def new_lru(*, n_modes: int = N_MODES, r_min: float = R_MIN, r_max: float = R_MAX) -> LRU:
-    """The LRU of section 9.2: ``LRU(1, n_modes, 1)``, ring initialisation, weights from :data:`MODEL_SEED`."""
+    """The LRU of section 9.2: ``LRU(1, n_modes, 1)``, ring initialisation.
+
+    Its weights come from :data:`~rnnlib.book.after.MODEL_SEED`.
+    """
     return LRU(1, n_modes, 1, r_min=r_min, r_max=r_max, seed=MODEL_SEED)
 
 
 def new_attention(*, d_model: int = D_MODEL, context: int = CONTEXT, positions: str = "relative") -> TinyAttention:
-    """The attention model of section 9.3, weights from :data:`MODEL_SEED`."""
+    """The attention model of section 9.3, weights from :data:`~rnnlib.book.after.MODEL_SEED`."""
     return TinyAttention(1, d_model, 1, context=context, positions=positions, seed=MODEL_SEED)
 
 

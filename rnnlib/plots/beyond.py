@@ -43,8 +43,19 @@ MODEL_STYLES = {
 
 
 def _style(key: str, i: int) -> tuple[str, str]:
-    fallback = (PALETTE["grey"], "o") if i == 0 else (PALETTE["yellow"], "s")
+    fallback = (PALETTE["grey"], "o") if i % 2 == 0 else (PALETTE["black"], "s")
     return MODEL_STYLES.get(key, fallback)
+
+
+def _split(key: str) -> tuple[str, str]:
+    """``"label|style"`` → (label, style) when style is a known style or ``"bound"``; else (key, "").
+
+    The last ``|`` counts, so a label may hold its own (``"|λ| < 1|lru"``).
+    """
+    label, sep, style = key.rpartition("|")
+    if sep and (style in MODEL_STYLES or style == "bound"):
+        return label, style
+    return key, ""
 
 
 def _check_series(name: str, series: Mapping[str, Sequence[float]], n: int) -> dict[str, np.ndarray]:
@@ -119,7 +130,7 @@ def gradient_distance_figure(panels: Mapping[str, Mapping[str, Sequence[float]]]
                                    if not k.endswith("|bound")])
         measured = measured[measured > 0]
         for i, (key, norms) in enumerate(curves.items()):
-            label, _, style = key.partition("|")
+            label, style = _split(key)
             norms = check_array(f"panels[{panel!r}][{key!r}]", norms, (None,), finite=False)
             distance = np.arange(norms.size)[::-1]
             shown = np.where(norms > 0, norms, np.nan)
@@ -137,7 +148,9 @@ def gradient_distance_figure(panels: Mapping[str, Mapping[str, Sequence[float]]]
         ax.set_title(panel)
         ax.set_ylabel(r"$\|\partial L_T / \partial x_t\|$")
     fig.suptitle(title or "How far back the gradient of the last step's loss reaches")
-    figure_legend(fig, ncols=4)
+    labels = {h.get_label() for ax in fig.axes for h in ax.get_lines() if not h.get_label().startswith("_")}
+    # Long labels in one row would run off the figure: two columns then.
+    figure_legend(fig, ncols=4 if sum(len(label) for label in labels) < 80 else 2)
     return fig
 
 
@@ -238,7 +251,7 @@ def cost_vs_length_figure(sizes: Sequence[int], floats: Mapping[str, Sequence[fl
     for ax, data, what in ((axes[0], floats, "floats kept for the backward pass"),
                            (axes[1], seconds, "CPU time (s, best of repeats)")):
         for i, (key, values) in enumerate(data.items()):
-            label, _, style = key.partition("|")
+            label, style = _split(key)
             colour, marker = _style(style or label, i)
             ax.plot(sizes, values, color=colour, marker=marker, ms=5, label=label)
         log_axis(ax, "x", integer_ticks=[int(s) for s in sizes])
