@@ -208,8 +208,7 @@ def train_model(
       state carried in at the horizon's start, a constant. With ``horizon =
       window`` this is exactly ``after.train("full", …)``; a longer horizon is
       truncated BPTT with a period of ``window`` and a depth of ``horizon``
-      steps (Williams & Peng's BPTT(h; h′)), the recurrent models'
-      counterpart of a context.
+      steps, the recurrent models' counterpart of a context.
     * ``"attention"`` sees each step's :data:`CONTEXT` inputs (zeros before
       the stream's start); it has no state to carry and no ``horizon``.
 
