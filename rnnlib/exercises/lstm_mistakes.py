@@ -1,6 +1,6 @@
 """The LSTM's BPTT with switchable mistakes: what a backward pass with known mistakes returns.
 
-The model is :class:`rnnlib.gated.LSTM` (chapter 8d's cell, linear readout)
+The model is :class:`rnnlib.gated.LSTM` (the cell of “LSTM and GRU, drawn and checked”, linear readout)
 with the loss L = (1/B) Σ_b Σ_{t∈S} ½‖o_t − y_t‖², S every step or the last.
 :func:`mistaken_gradients` computes every gradient, the initial states'
 included, with any combination of the mistakes of :data:`LSTM_MISTAKES`
