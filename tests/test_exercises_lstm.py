@@ -4,7 +4,9 @@ A name is said only when the mistaken reference with exactly those switches
 reproduces the reader's result on every case: the tests inject mistakes
 through that reference and through hand-written buggy backward passes, and
 require the named set to be the injected one (never a name that was not
-injected).
+injected). Also: a call of rnnlib's own LSTM backward pass is reported, never
+passed; "c × the reference" when no mistake explains the result; the search
+is bounded and says where it stopped; the links go to the exercise's section.
 """
 
 import itertools
@@ -13,9 +15,14 @@ import numpy as np
 import pytest
 
 from rnnlib import losses
-from rnnlib.exercises import LSTM_DESCRIPTIONS, LSTM_MISTAKES, check_lstm_backward
+from rnnlib.exercises import (
+    BASE_URL,
+    LSTM_DESCRIPTIONS,
+    LSTM_MISTAKES,
+    check_lstm_backward,
+)
 from rnnlib.exercises import lstm_mistakes as lm
-from rnnlib.exercises.lstm import PAGE
+from rnnlib.exercises.strings import text
 from rnnlib.gated import LSTM
 from rnnlib.gradcheck import relative_error
 
@@ -189,8 +196,10 @@ def test_each_mistake_alone_is_named_with_its_variant(name, variant):
     assert not fb.passed
     assert fb.mistakes == (name,), fb.message
     assert LSTM_DESCRIPTIONS[name] in fb.message
-    if variant is not True:
-        assert f"- {name} [{variant}]:" in fb.message
+    if variant is not True:  # the variant, with its words from the string table
+        label = text(f"lstm.{name}.{variant}")
+        words = "" if label == variant else f": {label}"
+        assert f"- {name} [{variant}{words}]:" in fb.message
 
 
 REQUIRED = {  # the mistakes the section asks the checker to name
@@ -220,7 +229,7 @@ def test_combinations_are_named_exactly(config):
     fb = check_lstm_backward(mutant(config))
     assert fb.mistakes == tuple(sorted(config, key=ORDER.index)), fb.message
     for name, variant in config.items():
-        assert (f"- {name}:" if variant is True else f"- {name} [{variant}]:") in fb.message
+        assert (f"- {name}:" if variant is True else f"- {name} [{variant}") in fb.message
 
 
 def test_pairs_of_the_required_mistakes_never_get_a_wrong_name():
@@ -340,10 +349,227 @@ def test_arguments_are_copies_and_link_is_the_section():
 
     fb = check_lstm_backward(vandal)
     assert fb.passed
-    assert fb.link.endswith(PAGE) and fb.message.endswith(fb.link) and fb.check == "check_lstm_backward"
+    assert fb.local == "08d2_gated_bptt.ipynb#sec-gated-bptt-exercise"
+    assert fb.link == BASE_URL + "chapters/08d2_gated_bptt.html#sec-gated-bptt-exercise"
+    assert fb.message.endswith(f"): {fb.local}\nOnline: {fb.link}") and fb.check == "check_lstm_backward"
     assert repr(fb) == repr(check_lstm_backward(vandal))
 
 
 def test_not_callable():
     with pytest.raises(TypeError, match=r"fn must be a function fn\(params, x, y, h0, c0, loss_at\), got int"):
         check_lstm_backward(3)
+
+
+# --- the book's own backward pass is not the reader's --------------------------------------------
+
+
+def _via_lstm_backward(params, x, y, h0, c0, loss_at):
+    """LSTM.backward (GatedModel.backward) does the work."""
+    model = LSTM.from_params(params)
+    trace = model.forward(x, h0, c0)
+    grads = model.backward(trace, losses.mse(trace.o, y, at=loss_at)[1])
+    return {**grads.params, "h0": grads.dh0, "c0": grads.dc0}
+
+
+def _via_backward_step(params, x, y, h0, c0, loss_at):
+    """A loop of the reader's own around rnnlib's backward step (the function the section prints)."""
+    model = LSTM.from_params(params)
+    tr = model.forward(x, h0, c0)
+    _, do = losses.mse(tr.o, y, at=loss_at)
+    W_h = np.concatenate([params[f"W{k}_h"] for k in "ifco"])
+    T = x.shape[0]
+    D = np.empty((T, x.shape[1], 4 * h0.shape[1]))
+    sig = (np.zeros_like(h0), np.zeros_like(c0))
+    for t in reversed(range(T)):
+        _, D[t], sig = model._backward_step(tr, W_h, t, (sig[0] + do[t] @ params["W_ho"], sig[1]))
+    g = {}
+    for n, k in enumerate("ifco"):
+        d = D[..., n * h0.shape[1]:(n + 1) * h0.shape[1]]
+        g[f"W{k}_x"] = np.einsum("tbh,tbi->hi", d, x)
+        g[f"W{k}_h"] = np.einsum("tbh,tbk->hk", d, tr.h[:-1])
+        g[f"b{k}"] = d.sum(axis=(0, 1))
+    g["W_ho"], g["b_o"] = np.einsum("tbo,tbh->oh", do, tr.h[1:]), do.sum(axis=(0, 1))
+    return {**g, "h0": sig[0], "c0": sig[1]}
+
+
+def _via_checker_reference(params, x, y, h0, c0, loss_at):
+    return mutant({})(params, x, y, h0, c0, loss_at)
+
+
+def _via_gated_bptt_reference(params, x, y, h0, c0, loss_at):
+    from rnnlib.pytorch.gated_reference import gated_bptt_reference
+
+    ref = gated_bptt_reference("lstm", params, x, y, at=loss_at, h0=h0, c0=c0)
+    return {**ref.params, "h0": ref.dh[0], "c0": ref.dc[0]}
+
+
+def _via_module_reference(params, x, y, h0, c0, loss_at):
+    from rnnlib.pytorch.gated_reference import module_reference
+
+    ref = module_reference("lstm", params, x, y, at=loss_at, h0=h0, c0=c0)
+    return {**ref.params, "h0": ref.dh[0], "c0": ref.dc[0]}
+
+
+@pytest.mark.parametrize(("fn", "name", "torch"), [
+    (_via_lstm_backward, "rnnlib.gated.core.GatedModel.backward", False),
+    (_via_backward_step, "rnnlib.gated.lstm.LSTM._backward_step", False),
+    (_via_checker_reference, "rnnlib.exercises.lstm_mistakes.mistaken_gradients", False),
+    (lambda *args: _via_lstm_backward(*args), "rnnlib.gated.core.GatedModel.backward", False),
+    (_via_gated_bptt_reference, "rnnlib.pytorch.gated_reference.gated_bptt_reference", True),
+    (_via_module_reference, "rnnlib.pytorch.gated_reference.module_reference", True),
+])
+def test_calling_the_books_backward_pass_is_reported_not_passed(fn, name, torch):
+    if torch:
+        pytest.importorskip("torch")
+    want = fn(*_args(lm.make_cases(0)[0], "all"))  # it computes the right numbers ...
+    ref = lm.reference_gradients(lm.make_cases(0)[0], "all")
+    assert all(relative_error(np.asarray(want[k]), ref[k]) <= 1e-8 for k in lm.GRADIENT_KEYS)
+    fb = check_lstm_backward(fn)  # ... and is not counted
+    assert not fb.passed
+    assert fb.mistakes == ("calls-the-reference",), fb.message
+    assert f"Not counted: your function calls {name}, the book's own implementation" in fb.message
+    assert "(you may use numpy, torch.autograd, LSTM.forward and losses.mse)" in fb.message
+    assert fb.local == "08d2_gated_bptt.ipynb#sec-gated-bptt-exercise"
+
+
+def _args(case, loss_at):
+    return case.params, case.x, case.y, case.h0, case.c0, loss_at
+
+
+def test_reference_used_for_one_placement_only_is_still_reported():
+    def half(*args):
+        return _via_lstm_backward(*args) if args[-1] == "last" else loop_solution(*args)
+
+    assert check_lstm_backward(half).mistakes == ("calls-the-reference",)
+
+
+def test_forward_autograd_and_the_mistaken_reference_with_mistakes_are_allowed():
+    # LSTM.forward is given (loop_solution calls it); a mistaken reference is a reader's slip, not the answer
+    assert check_lstm_backward(loop_solution).passed
+    assert check_lstm_backward(mutant({"batch-scale": "twice"})).mistakes == ("batch-scale",)
+
+
+def test_the_watch_is_removed_after_the_check():
+    import sys
+
+    check_lstm_backward(_via_lstm_backward)
+    assert sys.getprofile() is None
+
+
+# --- c × the reference ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("factor", "words"), [
+    (2.0, "c = 2: the ½ of the loss ½‖o − y‖² is lost (∂L/∂o = o − y)"),
+    (-1.0, "c = −1: a sign is flipped"),
+    (0.37, "c = 0.37"),
+])
+def test_c_times_the_reference(factor, words):
+    def scaled(*args):
+        return {k: factor * v for k, v in loop_solution(*args).items()}
+
+    fb = check_lstm_backward(scaled)
+    assert not fb.passed and fb.mistakes == ()
+    assert fb.message.startswith("No set of up to 3 known mistakes explains the difference.")
+    assert "Your result is exactly c × the reference on every case: " + words in fb.message
+
+
+def test_c_times_the_reference_for_one_side():
+    def readout_without_mean(params, x, y, h0, c0, loss_at):
+        g = loop_solution(params, x, y, h0, c0, loss_at)  # the readout's e_t lacks the 1/B
+        return g | {"W_ho": x.shape[1] * g["W_ho"], "b_o": x.shape[1] * g["b_o"]}
+
+    fb = check_lstm_backward(readout_without_mean)
+    assert fb.mistakes == ()
+    assert "W_ho, b_o: exactly c × the reference on every case, c = B: the 1/B of the batch mean is missing" \
+        in fb.message
+    assert "Your result is exactly" not in fb.message
+
+
+def test_a_part_of_a_side_gets_the_factor_without_a_cause():
+    def fn(*args):
+        g = loop_solution(*args)
+        g["Wf_h"] = 2.0 * g["Wf_h"]
+        return g
+
+    fb = check_lstm_backward(fn)
+    assert "Wf_h: exactly c × the reference on every case, c = 2." in fb.message
+    assert "½ of the loss" not in fb.message  # not the loss's ½: only one gradient is doubled
+
+
+def test_no_factor_when_there_is_none():
+    fb = check_lstm_backward(lambda *a: {k: v + 0.01 for k, v in loop_solution(*a).items()})
+    assert fb.mistakes == () and "exactly c ×" not in fb.message
+
+
+# --- a bounded search ---------------------------------------------------------------------------
+
+
+def test_the_search_says_where_it_stopped():
+    def fn(*args):
+        return {k: 2.0 * v for k, v in loop_solution(*args).items()}
+
+    fb = check_lstm_backward(fn, max_tries=100)
+    assert fb.message.startswith(
+        "No set of up to 1 known mistakes explains the difference. The search stopped at its limit of "
+        "max_tries=100 mistaken references, before it had tried every set of 2.")
+    assert "c = 2" in fb.message  # the diagnoses still follow
+    fb = check_lstm_backward(fn, max_tries=5)
+    assert fb.message.startswith("The search stopped at its limit of max_tries=5 mistaken references, "
+                                 "before it had tried every single mistake.")
+
+
+def test_the_search_is_bounded_in_time():
+    import time
+
+    def fn(*args):
+        return {k: 2.0 * v for k, v in loop_solution(*args).items()}
+
+    start = time.perf_counter()
+    fb = check_lstm_backward(fn, max_mistakes=len(LSTM_MISTAKES), max_tries=500)
+    assert time.perf_counter() - start < 10.0
+    assert "No set of up to 2 known mistakes" in fb.message  # 22 + 223 sets of 1 and 2 < 500
+    assert "before it had tried every set of 3" in fb.message
+    start = time.perf_counter()
+    fb = check_lstm_backward(fn)  # the default bounds: every set of up to 3 mistakes
+    assert time.perf_counter() - start < 10.0
+    assert "Sets of more than 3 mistakes are not tried (check_lstm_backward(fn, max_mistakes=4)" in fb.message
+
+
+def test_the_smallest_budget_still_names_what_it_tried():
+    fb = check_lstm_backward(mutant({"missing-cell-carry": True}), max_mistakes=1, max_tries=1)
+    assert fb.mistakes == ("missing-cell-carry",)  # the first mistake of the catalogue: the first try
+
+
+@pytest.mark.parametrize(("kwargs", "error", "match"), [
+    ({"max_mistakes": 0}, ValueError, "max_mistakes must be an int >= 1, got 0"),
+    ({"max_tries": 2.5}, TypeError, "max_tries must be an int >= 1, got float 2.5"),
+])
+def test_bounds_are_validated(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        check_lstm_backward(loop_solution, **kwargs)
+
+
+# --- where, in the recurrence -------------------------------------------------------------------
+
+
+def test_recurrent_weights_are_located():
+    for config in ({"not-transposed": True}, {"missing-recurrent-term": True}):
+        fb = check_lstm_backward(mutant(config))
+        assert "With every W^g_h = 0 (no error flows back through h, only along the cell path) your " \
+               "gradients are right" in fb.message, config
+    for config in ({"state-off-by-one": True}, {"missing-cell-carry": True}, {"batch-scale": "twice"}):
+        assert "With every W^g_h = 0" not in check_lstm_backward(mutant(config)).message, config
+
+
+# --- the box ------------------------------------------------------------------------------------
+
+
+def test_box_links_the_local_notebook_first():
+    html = check_lstm_backward(mutant({"output-gate-uses-c": True}))._repr_html_()
+    local = html.index('href="08d2_gated_bptt.ipynb#sec-gated-bptt-exercise"')
+    online = html.index(
+        'href="https://bptt-book.github.io/bptt-book/chapters/08d2_gated_bptt.html#sec-gated-bptt-exercise"')
+    assert local < online
+    assert "“Your turn: the LSTM&#x27;s backward pass”" in html and "(chapter 8d2)" in html
+    assert "<code>output-gate-uses-c</code>" in html

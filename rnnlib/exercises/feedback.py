@@ -44,6 +44,7 @@ SECTIONS = {
     "truncation": Section("03b_paying_less.ipynb", "sec-truncated-bptt", "3b"),
     "clipping": Section("08b_clipping.ipynb", "sec-clip-norm", "8b"),
     "jacobian": Section("04_bptt_math.ipynb", "sec-math-jacobian", "4"),
+    "gated": Section("08d2_gated_bptt.ipynb", "sec-gated-bptt-exercise", "8d2"),
 }
 """The one table of links: topic → the section that explains it (its label is the anchor
 both on the published page and in the notebook as jupyterlab-myst renders it)."""

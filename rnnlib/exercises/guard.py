@@ -125,6 +125,25 @@ def fixed_source(frame: FrameType) -> bool:
     return bool(f.get("recurrent_term")) and bool(f.get("output_derivative")) and f.get("derivative_at") == "a"
 
 
+def without_mistakes(frame: FrameType) -> bool:
+    """Predicate: ``mistaken_gradients`` with no mistake switched on (then it is the true gradient)."""
+    return not frame.f_locals.get("config")
+
+
+_LSTM_GRADIENTS = (
+    "rnnlib.gated.core:GatedModel.backward",
+    "rnnlib.gated.core:GatedModel._full",
+    "rnnlib.gated.core:GatedModel._truncated",
+    "rnnlib.gated.lstm:LSTM._backward_step",
+    "rnnlib.gated.lstm:LSTM._cell_gradients",
+    "rnnlib.pytorch.gated_reference:module_reference",
+    "rnnlib.pytorch.gated_reference:gated_bptt_reference",
+    "rnnlib.exercises.lstm_mistakes:reference_gradients",
+)
+"""The LSTM's backward pass in rnnlib: ``LSTM.backward`` and its parts, the PyTorch references
+(autograd through ``torch.nn.LSTM`` or through the cell's equations written in torch) and the
+checker's own reference."""
+
 _GRADIENTS = (
     "rnnlib.rnn:bptt",
     "rnnlib.rnn:_bptt_full",
@@ -171,5 +190,9 @@ REFERENCES: dict[str, tuple[Reference, ...]] = {
         Reference("rnnlib.book.derivation:hidden_jacobian"),
         Reference("rnnlib.exercises.others:_jacobian"),
     ),
+    # LSTM.forward is given to the reader (the exercise's stub calls it), and autograd on a
+    # forward pass is a way of writing BPTT: only the functions that compute the gradient count.
+    "check_lstm_backward": tuple(Reference(t) for t in _LSTM_GRADIENTS) + (
+        Reference("rnnlib.exercises.lstm_mistakes:mistaken_gradients", without_mistakes),),
 }
 """The reference implementations each checker's exercise asks the reader to write."""

@@ -1,6 +1,6 @@
 """The LSTM's BPTT with switchable mistakes: what a backward pass with known mistakes returns.
 
-The model is :class:`rnnlib.gated.LSTM` (chapter 8d's cell, linear readout)
+The model is :class:`rnnlib.gated.LSTM` (the cell of “LSTM and GRU, drawn and checked”, linear readout)
 with the loss L = (1/B) Σ_b Σ_{t∈S} ½‖o_t − y_t‖², S every step or the last.
 :func:`mistaken_gradients` computes every gradient, the initial states'
 included, with any combination of the mistakes of :data:`LSTM_MISTAKES`
@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rnnlib.activations import sigmoid
+from rnnlib.exercises.strings import text
 from rnnlib.gated.params import LSTM_PARAM_NAMES
 
 LSTM_MISTAKES: tuple[tuple[str, tuple[object, ...]], ...] = (
@@ -49,37 +50,9 @@ or as c̄_1 without the factor Γ^f_1. ``batch-scale``: the 1/B of the batch
 mean missing or applied twice.
 """
 
-LSTM_DESCRIPTIONS = {
-    "missing-cell-carry": "c̄_t lacks the carry c̄_{t+1} ⊙ Γ^f_{t+1}: the cell's error never flows back along "
-    "the cell path (c̄_t = h̄_t ⊙ Γ^o_t ⊙ tanh'(c_t) + c̄_{t+1} ⊙ Γ^f_{t+1}).",
-    "missing-h-path-into-c": "c̄_t lacks h̄_t ⊙ Γ^o_t ⊙ tanh'(c_t): the cell also reaches the loss through "
-    "h_t = Γ^o_t ⊙ tanh(c_t).",
-    "output-gate-uses-c": "the output gate's error uses c_t where tanh(c_t) belongs: "
-    "δ^o_t = h̄_t ⊙ tanh(c_t) ⊙ Γ^o_t(1 − Γ^o_t).",
-    "cell-tanh-derivative": "tanh'(c_t) is wrong in the path from h_t into c_t: tanh'(c_t) = 1 − tanh²(c_t), "
-    "not 1 − c_t² (c_t is not a tanh output) and not 1.",
-    "sigmoid-derivative": "the gates' derivative σ' is taken at the wrong quantity: for a gate Γ = σ(a), "
-    "σ'(a) = Γ(1 − Γ), from the gate's value, not a(1 − a) and not σ(Γ)(1 − σ(Γ)).",
-    "candidate-tanh-derivative": "the candidate's derivative is wrong: for c̃_t = tanh(a^c_t), "
-    "tanh'(a^c_t) = 1 − c̃_t², not 1 − tanh²(c̃_t) and not 1.",
-    "forget-gate-uses-c_t": "the forget gate's error uses c_t where c_{t−1} belongs: "
-    "δ^f_t = c̄_t ⊙ c_{t−1} ⊙ Γ^f_t(1 − Γ^f_t).",
-    "input-candidate-swapped": "the input gate and the candidate are swapped in their errors: "
-    "δ^i_t = c̄_t ⊙ c̃_t ⊙ Γ^i_t(1 − Γ^i_t) and δ^c_t = c̄_t ⊙ Γ^i_t ⊙ (1 − c̃_t²).",
-    "missing-recurrent-term": "h̄_t lacks the recurrent term Σ_g (W^g_h)ᵀ δ^g_{t+1}: through h, the error of a "
-    "step never reaches the earlier steps (only the cell path carries it).",
-    "not-transposed": "the recurrent matrices are used without their transpose on the way back: "
-    "h̄_{t−1} receives Σ_g (W^g_h)ᵀ δ^g_t (in row form, δ @ W_h, not δ @ W_h.T).",
-    "state-off-by-one": "∂L/∂W^g_h uses h_t where h_{t−1} belongs: ∂L/∂W^g_h = Σ_t δ^g_t h_{t−1}ᵀ.",
-    "no-sum-over-time": "a shared weight's gradient is the term of a single step instead of the sum over "
-    "all steps (as `=` in place of `+=` in the loop gives): the weights are shared over time.",
-    "initial-cell-gradient": "∂L/∂c_0 is missing or incomplete: c_0 reaches the loss through "
-    "c_1 = Γ^f_1 ⊙ c_0 + …, so ∂L/∂c_0 = c̄_1 ⊙ Γ^f_1.",
-    "initial-state-gradient": "∂L/∂h_0 is missing: h_0 feeds the four layers of step 1, so "
-    "∂L/∂h_0 = Σ_g (W^g_h)ᵀ δ^g_1.",
-    "batch-scale": "the 1/B of the batch mean is missing or applied twice.",
-}
-"""One sentence per mistake: what is wrong and what is right."""
+LSTM_DESCRIPTIONS = {n: text(f"lstm.{n}") for n, _ in LSTM_MISTAKES}
+"""One sentence per mistake, what is wrong and what is right (English; the messages use the
+current language of :mod:`rnnlib.exercises.strings`, keys ``"lstm.<mistake>"``)."""
 
 LABELS = {
     **{k: ("(H, n_in)" if k.endswith("_x") else "(H, H)" if k.startswith("W") else "(H,)")

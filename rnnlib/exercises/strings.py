@@ -39,6 +39,7 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "section.truncation": "Truncated BPTT",
     "section.clipping": "Algorithm 1: clip the norm, keep the direction",
     "section.jacobian": "The Jacobian product",
+    "section.gated": "Your turn: the LSTM's backward pass",
     # --- calling the reader's function -----------------------------------------------------
     "stub.raised": "Your function is not implemented yet (it raised NotImplementedError).",
     "stub.notimplemented": "Your function is not implemented yet (it returned NotImplemented).",
@@ -81,6 +82,7 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "reference.allowed.forward": "numpy and rnnlib.activations",
     "reference.allowed.clipping": "numpy",
     "reference.allowed.jacobian": "numpy and torch.autograd",
+    "reference.allowed.lstm": "numpy, torch.autograd, LSTM.forward and losses.mse",
     "explained.one": "1 mistake explains every case:",
     "explained.many": "{n} mistakes explain every case:",
     "explained.item": "- {name}{variant}: {description}",
@@ -291,6 +293,80 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
                              "wrong: look at one step's factor first.",
     "jacobian.transposed-result": "the result is transposed: (∂h_T/∂h_t)_{ij} = ∂h_{T,i}/∂h_{t,j}, "
     "rows are the units of h_T.",
+    # --- check_lstm_backward ------------------------------------------------------------------
+    "passed.lstm": "All {n_keys} gradients ({n_params} parameters, h0 and c0) agree with the reference on "
+                   "{n} cases, each with loss_at='all' and loss_at='last' (relative error ≤ {tol} each).",
+    "lstm.unexplained": "No set of up to {size} known mistakes explains the difference.",
+    "lstm.search.larger": "Sets of more than {size} mistakes are not tried (check_lstm_backward(fn, "
+                          "max_mistakes={more}) tries them, more slowly).",
+    "lstm.search.gave_up": "No set of up to {done} known mistakes explains the difference. The search "
+                           "stopped at its limit of max_tries={tries} mistaken references, before it had "
+                           "tried every set of {size}.",
+    "lstm.search.gave_up.singles": "The search stopped at its limit of max_tries={tries} mistaken "
+                                   "references, before it had tried every single mistake.",
+    "lstm.differs": "Differs from the reference in: {items} (relative errors).",
+    "lstm.differs.item": "{name} ({error})",
+    "lstm.prefix.one": "Already wrong for a sequence of a single step (T = 1), before any error flows "
+                       "back through time, in: {names}.",
+    "lstm.prefix.later": "Time step t = {bad} is the first to go wrong: on the first {ok} step(s) your "
+                         "gradients are right, on the first {bad} they are not (the error has to flow "
+                         "back {ok} step(s), through h and through c), in: {names}.",
+    "lstm.prefix.recurrence": "With every W^g_h = 0 (no error flows back through h, only along the cell "
+                              "path) your gradients are right: the difference comes from the recurrent "
+                              "weights, in the error they pass back, Σ_g (W^g_h)ᵀ δ^g_{t+1} (in row form "
+                              "d_g @ Wg_h, summed over the four layers), or in your forward pass.",
+    "lstm.missing-cell-carry": "c̄_t lacks the carry c̄_{t+1} ⊙ Γ^f_{t+1}: the cell's error never flows back "
+    "along the cell path. c̄_t = h̄_t ⊙ Γ^o_t ⊙ tanh'(c_t) + c̄_{t+1} ⊙ Γ^f_{t+1}; in code "
+    "dc = dh * go * (1 - tanh_c**2) + dc_next, with dc_next = dc * gf passed on from the step after.",
+    "lstm.missing-h-path-into-c": "c̄_t lacks h̄_t ⊙ Γ^o_t ⊙ tanh'(c_t): the cell also reaches the loss "
+    "through h_t = Γ^o_t ⊙ tanh(c_t) (in code dc = dh * go * (1 - tanh_c**2) + dc_next).",
+    "lstm.output-gate-uses-c": "the output gate's error uses c_t where tanh(c_t) belongs: "
+    "δ^o_t = h̄_t ⊙ tanh(c_t) ⊙ Γ^o_t(1 − Γ^o_t); in code dh * tanh_c * go * (1 - go), with "
+    "tanh_c = tanh(c_t), not the cell c_t itself.",
+    "lstm.cell-tanh-derivative": "tanh'(c_t) is wrong in the path from h_t into c_t: tanh'(c_t) = "
+    "1 − tanh²(c_t), in code 1 - tanh_c**2 (c_t itself is not a tanh output).",
+    "lstm.cell-tanh-derivative.1 - c^2": "1 − c_t², as if c_t were a tanh output",
+    "lstm.cell-tanh-derivative.missing": "no tanh'(c_t) at all",
+    "lstm.sigmoid-derivative": "the gates' derivative σ' is taken at the wrong quantity: for a gate "
+    "Γ = σ(a), σ'(a) = Γ(1 − Γ), from the gate's value (in code gf * (1 - gf), with gf the stored gate).",
+    "lstm.sigmoid-derivative.at pre-activation": "a(1 − a), from the pre-activation a",
+    "lstm.sigmoid-derivative.at gate value": "σ(Γ)(1 − σ(Γ)), the sigmoid applied to the gate once more",
+    "lstm.sigmoid-derivative.missing": "no σ' at all",
+    "lstm.candidate-tanh-derivative": "the candidate's derivative is wrong: for c̃_t = tanh(a^c_t), "
+    "tanh'(a^c_t) = 1 − c̃_t², in code 1 - gc**2 with gc = trace.c_tilde, already a tanh.",
+    "lstm.candidate-tanh-derivative.at value": "1 − tanh²(c̃_t), tanh applied to the candidate once more",
+    "lstm.candidate-tanh-derivative.missing": "no tanh' at all",
+    "lstm.forget-gate-uses-c_t": "the forget gate's error uses c_t where c_{t−1} belongs: "
+    "δ^f_t = c̄_t ⊙ c_{t−1} ⊙ Γ^f_t(1 − Γ^f_t), the cell the step started from (trace.c holds "
+    "c_0 … c_T, so with t counted from 1, c_{t−1} is trace.c[t - 1]).",
+    "lstm.input-candidate-swapped": "the input gate and the candidate are swapped in their errors: "
+    "δ^i_t = c̄_t ⊙ c̃_t ⊙ Γ^i_t(1 − Γ^i_t) and δ^c_t = c̄_t ⊙ Γ^i_t ⊙ (1 − c̃_t²); in code "
+    "dc * gc * gi * (1 - gi) and dc * gi * (1 - gc**2).",
+    "lstm.missing-recurrent-term": "h̄_t lacks the recurrent term Σ_g (W^g_h)ᵀ δ^g_{t+1}: through h, the error "
+    "of a step never reaches the earlier steps (only the cell path carries it). In code "
+    "dh = e_t @ W_ho + dh_next, with dh_next = Σ_g d_g @ Wg_h from the step after.",
+    "lstm.not-transposed": "the recurrent matrices are used the wrong way round on the way back: "
+    "h̄_{t−1} receives Σ_g (W^g_h)ᵀ δ^g_t, which in the row form of code is d_g @ Wg_h with no .T "
+    "(an extra .T there, or Wg_h @ d in column form, is this mistake).",
+    "lstm.state-off-by-one": "∂L/∂W^g_h uses h_t where h_{t−1} belongs: ∂L/∂W^g_h = Σ_t δ^g_t h_{t−1}ᵀ, "
+    "the state the step started from (in row form d_g.T @ h_prev; trace.h holds h_0 … h_T, so with t "
+    "counted from 1, h_{t−1} is trace.h[t - 1]).",
+    "lstm.no-sum-over-time": "a shared weight's gradient is the term of a single step instead of the sum "
+    "over all steps (as `=` in place of `+=` in the loop gives): the weights are shared over time.",
+    "lstm.no-sum-over-time.step 1": "the term of step 1 only, the last one a loop over t = T … 1 assigns",
+    "lstm.no-sum-over-time.step T": "the term of step T only, the last one a loop over t = 1 … T assigns",
+    "lstm.initial-cell-gradient": "∂L/∂c_0 is missing or incomplete: c_0 reaches the loss through "
+    "c_1 = Γ^f_1 ⊙ c_0 + …, so ∂L/∂c_0 = c̄_1 ⊙ Γ^f_1 (in code the carry dc * gf after the last "
+    "step of the loop, t = 1).",
+    "lstm.initial-cell-gradient.missing": "returned as zeros",
+    "lstm.initial-cell-gradient.without forget gate": "c̄_1, without the factor Γ^f_1",
+    "lstm.initial-state-gradient": "∂L/∂h_0 is missing: h_0 feeds the four layers of step 1, so "
+    "∂L/∂h_0 = Σ_g (W^g_h)ᵀ δ^g_1 (in code dh_next after the last step of the loop, t = 1).",
+    "lstm.initial-state-gradient.missing": "returned as zeros",
+    "lstm.batch-scale": "the 1/B of the batch mean is wrong: e_t = (o_t − y_t)/B on the steps with a loss, "
+    "divided by B once.",
+    "lstm.batch-scale.missing": "missing",
+    "lstm.batch-scale.twice": "applied twice",
 }}
 """Language → key → template."""
 
