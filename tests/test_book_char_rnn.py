@@ -43,6 +43,17 @@ def test_carrying_the_state_changes_the_result(tiny):
     assert not np.allclose(carried.loss, zero.loss)
 
 
+def test_unit_input_weights_scale_only_w_xh(tiny):
+    vocab, ids = tiny
+    kw = dict(hidden=16, seq_len=8, batch_size=4, epochs=1, lr=1e-9, seed=0)  # ~ the start
+    unit, _ = cr.train(ids, len(vocab), **kw)
+    default, _ = cr.train(ids, len(vocab), unit_input_weights=False, **kw)
+    scaled = math.sqrt(len(vocab)) * default.params["W_xh"]
+    assert np.allclose(unit.params["W_xh"], scaled, rtol=0, atol=1e-6)
+    assert not np.allclose(unit.params["W_xh"], default.params["W_xh"], rtol=0, atol=1e-3)
+    assert np.allclose(unit.params["W_hh"], default.params["W_hh"], atol=1e-6)
+
+
 def test_training_uses_rnn_backward(tiny, monkeypatch):
     vocab, ids = tiny
     calls = []
@@ -148,6 +159,8 @@ def test_html_is_deterministic_and_escaped():
         (lambda ids: cr.train(ids, 40, hidden=0), ValueError, "hidden"),
         (lambda ids: cr.train(ids, 40, clip=-1.0), ValueError, "clip"),
         (lambda ids: cr.train(ids, 40, carry_state=1), TypeError, "carry_state"),
+        (lambda ids: cr.train(ids, 40, unit_input_weights="yes"), TypeError,
+         "unit_input_weights must be a bool"),
         (lambda ids: cr.train(ids[:3], 40, batch_size=8), ValueError, "batch_size=8"),
         (lambda ids: cr.train(ids, 40, val_ids=ids[:1]), ValueError, "val_ids"),
         (lambda ids: cr.perplexity("model", ids), TypeError, "rnn must be an rnnlib.RNN"),

@@ -63,3 +63,20 @@ def test_every_number_of_the_overview_is_printed_by_its_section(section, result)
         n for n in numbers if not re.search(rf"(?<![\d.]){re.escape(n)}(?!\.?\d)", printed)
     ]
     assert missing == [], f"{section.name} prints none of {missing} (quoted in the overview: {result})"
+
+
+def test_the_speech_verdict_is_the_one_its_section_prints_and_asserts():
+    """The overview calls the GRU level with the flattened frames: 6c must print that verdict.
+
+    The verdict comes from one paired test over five seeds, fixed in advance (mean
+    difference, bootstrap interval, sign-flip permutation p); a vote count of per-seed
+    McNemar tests is no longer quoted, and neither are the per-seed error counts, which
+    move with the CPU's kernels.
+    """
+    section, result = next((s, r) for s, r in _rows() if s.stem == "06c_speech")
+    assert "level with the flattened frames within test noise" in result
+    assert "McNemar" not in result and " of 5 " not in result, result
+    printed = _outputs(section)
+    assert "verdict: level with the flattened logistic regression within test noise" in printed
+    assert "95 % interval of the difference contains 0: yes" in printed
+    assert "permutation p < 0.05: no" in printed

@@ -150,7 +150,8 @@ def perplexity(rnn: RNN, ids: np.ndarray) -> float:
 def train(train_ids: np.ndarray, vocab_size: int, *, val_ids: np.ndarray | None = None,
           hidden: int = 192, seq_len: int = 64, batch_size: int = 32, epochs: int = 25,
           lr: float = 3e-3, clip: float = 64.0, weight_scale: float = 0.5,
-          carry_state: bool = True, seed: int = 0) -> tuple[RNN, History]:
+          carry_state: bool = True, unit_input_weights: bool = True,
+          seed: int = 0) -> tuple[RNN, History]:
     """Train a character RNN by truncated BPTT with the state carried across chunks.
 
     Parameters
@@ -174,6 +175,10 @@ def train(train_ids: np.ndarray, vocab_size: int, *, val_ids: np.ndarray | None 
     carry_state : bool
         Carry the last state of a chunk into the next (``False``: every chunk
         starts from zero, for comparison).
+    unit_input_weights : bool
+        Start the entries of W_xh with unit variance, as an embedding would:
+        a one-hot x_t selects one column, so its fan-in is 1 (``False``: keep
+        :class:`~rnnlib.RNN`'s default variance 1/V, for comparison).
     seed : int
         Seed of the initial weights.
 
@@ -190,8 +195,9 @@ def train(train_ids: np.ndarray, vocab_size: int, *, val_ids: np.ndarray | None 
     batch_size, epochs = check_int("batch_size", batch_size), check_int("epochs", epochs)
     clip = check_real("clip", clip, minimum=1e-12)
     seed = check_int("seed", seed, minimum=0)
-    if not isinstance(carry_state, bool):
-        raise TypeError(f"carry_state must be a bool, got {type(carry_state).__name__}")
+    for name, flag in (("carry_state", carry_state), ("unit_input_weights", unit_input_weights)):
+        if not isinstance(flag, bool):
+            raise TypeError(f"{name} must be a bool, got {type(flag).__name__}")
     L = (len(train_ids) - 1) // batch_size
     if L < 1:
         raise ValueError(f"train_ids of {len(train_ids)} characters is too short "
@@ -203,7 +209,8 @@ def train(train_ids: np.ndarray, vocab_size: int, *, val_ids: np.ndarray | None 
               output_activation="identity", weight_scale=weight_scale, seed=seed)
     # A one-hot x_t selects one column of W_xh: its fan-in is 1, not V, so the columns get
     # unit variance (like an embedding) instead of RNN's default 1/V, which drowns the input.
-    rnn.params["W_xh"] *= math.sqrt(vocab_size)
+    if unit_input_weights:
+        rnn.params["W_xh"] *= math.sqrt(vocab_size)
     opt = Adam(rnn.params, lr=lr)
     history = History()
     best, best_val = None, math.inf

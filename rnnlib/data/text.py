@@ -8,8 +8,9 @@ Two sources of text, both made without the network:
   the spelling of frequent and topical words ("the", "state", "gradient"),
   spaces and punctuation, and a little of phrase structure. Paragraphs are on
   their own lines, so a newline ends a paragraph.
-* :func:`reber_strings`, strings of the (embedded) Reber grammar
-  (Reber, 1967), a small finite-state language. A model can learn
+* :func:`reber_strings`, strings of the Reber grammar (Reber, 1967), a small
+  finite-state language, in its embedded form (Cleeremans, Servan-Schreiber
+  and McClelland, 1989). A model can learn
   which letters may follow the current state of the grammar's automaton; the
   *embedded* version also repeats its second letter (T or P) just before the
   final E, so predicting that letter needs a memory that spans the whole
@@ -20,8 +21,8 @@ contiguous train/validation/test split at paragraph boundaries. Two counting
 models are the baselines an RNN language model must beat on held-out text:
 :class:`NGram`, one order (unigram, bigram, ...) with add-α smoothing, and
 :class:`KneserNey`, all orders up to ``order`` interpolated with Kneser–Ney
-smoothing, the strongest of the classic counting models; :func:`choose_kneser_ney`
-tunes its order and discount on validation text.
+smoothing (one discount for all orders); :func:`choose_kneser_ney` tunes its
+order and discount on validation text.
 """
 
 from __future__ import annotations
@@ -245,26 +246,29 @@ class NGram:
 class KneserNey:
     """A character n-gram model with interpolated Kneser–Ney smoothing.
 
-    The counting baseline that is hard to beat on a small corpus (Kneser and
-    Ney, 1995; Chen and Goodman, 1999). With ``c`` the previous ``order - 1``
-    symbols and ``c'`` the same context without its oldest symbol,
+    Kneser–Ney smoothing (Kneser and Ney, 1995) in the interpolated form of
+    Chen and Goodman (1999), with one discount for all orders (their
+    *modified* Kneser–Ney, with three discounts, is usually a little better).
+    With ``u`` the previous ``order - 1`` symbols (the context) and ``u'``
+    the same context without its oldest symbol,
 
-    ``P(w | c) = max(N(c, w) - D, 0) / N(c) + D T(c) / N(c) · P(w | c')``
+    ``P(w | u) = max(N(u, w) - D, 0) / N(u) + D T(u) / N(u) · P(w | u')``
 
-    where ``N(c, w)`` counts ``w`` after ``c``, ``N(c) = Σ_w N(c, w)``,
-    ``T(c)`` is the number of distinct symbols with ``N(c, w) > 0`` and
+    where ``N(u, w)`` counts ``w`` after ``u``, ``N(u) = Σ_w N(u, w)``,
+    ``T(u)`` is the number of distinct symbols with ``N(u, w) > 0`` and
     ``0 < D ≤ 1`` is the discount: every seen count gives up ``D``, and the
     mass given up goes to the shorter context. At the highest order ``N``
     counts occurrences in the training sequence. At every lower order it is
     the *continuation count*, the number of distinct symbols ``v`` such that
-    ``v, c', w`` occurs: a lower order is used where the long context has
+    ``v, u', w`` occurs: a lower order is used where the long context has
     little evidence, and there what matters is in how many contexts ``w``
-    follows ``c'``, not how often (the "Francisco" of "San Francisco" is
+    follows ``u'``, not how often (the "Francisco" of "San Francisco" is
     frequent but follows one word only). The recursion ends in the uniform
-    distribution ``1 / V``, so every symbol keeps a probability > 0. A context
-    never seen in training passes on its shorter context's distribution
-    unchanged, and at the start of a sequence, where fewer than
-    ``order - 1`` symbols precede, the model uses the context it has.
+    distribution ``1 / V``, so every symbol keeps a probability > 0. The
+    formula needs ``N(u) > 0``: a context never seen in training passes on
+    its shorter context's distribution ``P(w | u')`` unchanged, and at the
+    start of a sequence, where fewer than ``order - 1`` symbols precede, the
+    model uses the context it has.
 
     Parameters
     ----------
@@ -481,7 +485,8 @@ def reber_strings(n: int, *, embedded: bool = True, max_len: int = 40, seed: See
 
     A Reber string starts with B, walks the grammar's automaton (letters
     T, P, S, X, V) and ends with E, e.g. ``"BTXSE"``. An embedded Reber
-    string is ``"B" + c + inner + c + "E"`` with c ∈ {T, P} and ``inner`` a
+    string (Cleeremans, Servan-Schreiber and McClelland, 1989) is
+    ``"B" + c + inner + c + "E"`` with c ∈ {T, P} and ``inner`` a
     Reber string, e.g. ``"BTBPVVETE"``: the letter before the last E must
     repeat the second letter, however long the inner string is.
 
