@@ -1,4 +1,4 @@
-"""Dropout in a recurrent net, written as an explicit GRU loop (chapter 8f).
+"""Dropout in a recurrent net, written as an explicit GRU loop (section 8.11).
 
 The cell is PyTorch's ``GRUCell`` (reset gate applied after the recurrent
 matrix product), run step by step so that dropout can be placed where
@@ -24,7 +24,9 @@ Two schedules of the masks (``masks``):
 * ``"per_step"``: new masks at every step.
 
 Naive dropout in Gal & Ghahramani's sense (the practice of Zaremba et al.
-2014) drops inputs and outputs only: ``p_rec=0``. Dropout is active in
+2014) drops inputs and outputs only: ``p_rec=0``. With a single input
+feature and a readout of h_T alone it comes down to output dropout,
+``p_out`` only, where the schedule makes no difference. Dropout is active in
 ``model.train()`` mode only; kept units are scaled by 1/(1 - p) so that the
 expected input of every product does not change. Requires PyTorch (imported
 with this module).
@@ -245,7 +247,10 @@ def fit(model: nn.Module, x: torch.Tensor, y: torch.Tensor, x_val: torch.Tensor,
         gradient, the gradient of an L2 penalty ½λ‖θ‖² in the loss (coupled:
         Adam then divides it by its per-parameter scale). ``"adamw"``:
         ``torch.optim.AdamW``, decoupled weight decay, θ ← (1 − ηλ)θ before each
-        Adam step (Loshchilov & Hutter 2019).
+        Adam step (Loshchilov & Hutter 2019). The decay is multiplied by the
+        learning rate η: that is PyTorch's convention. Algorithm 2 of the paper
+        multiplies λ by a schedule multiplier η_t instead, not by the learning
+        rate, so with a constant schedule the paper's λ is ηλ here.
     weight_decay : float
         λ ≥ 0, applied to every parameter.
     seed : int

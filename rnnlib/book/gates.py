@@ -1,4 +1,4 @@
-"""One step of an LSTM and of a GRU, and their Jacobians written out by hand (chapter 8d).
+"""One step of an LSTM and of a GRU, and their Jacobians written out by hand (section 8.8).
 
 The cells follow PyTorch's ``LSTMCell`` and ``GRUCell`` in the book's notation:
 gates Γ^f, Γ^i, Γ^o (LSTM) and Γ^u, Γ^r (GRU), each with its own weights

@@ -1,4 +1,4 @@
-"""Figures of chapters 8e and 8f: the cliff of a one-unit RNN, leaky units, training runs, dropout runs.
+"""Figures of sections 8.10 and 8.11: the cliff of a one-unit RNN, leaky units, training runs, dropout runs.
 
 Every function returns a matplotlib ``Figure`` in the book's style
 (:mod:`rnnlib.plots`); matplotlib is imported when a function is called.

@@ -1,4 +1,4 @@
-"""Figures of chapter 8d: the LSTM and GRU cells, Jacobian products, trained forget gates.
+"""Figures of section 8.8: the LSTM and GRU cells, Jacobian products, trained forget gates.
 
 The cell diagrams follow the layout of Olah's "Understanding LSTM Networks"
 (2015): the memory path runs straight along the top of the cell, the gates sit
