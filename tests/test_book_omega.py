@@ -135,7 +135,7 @@ def test_vanishing_terms_are_left_out():
 
 
 def test_train_adding_one_step_by_hand():
-    run = train_adding(6, lam=2.0, steps=1, lr=0.1, n_hidden=5, batch_size=4, seed=3)
+    run = train_adding(6, beta=2.0, steps=1, lr=0.1, n_hidden=5, batch_size=4, seed=3)
     rnn = RNN(2, 5, 1, seed=3)
     x, y = adding_problem(4, 6, seed=3 * 1_000_003)
     tr = rnn.forward(x)
@@ -154,10 +154,10 @@ def test_train_adding_one_step_by_hand():
     assert run.losses[0] == pytest.approx(np.mean((tr.o[-1, :, 0] - y) ** 2))
 
 
-def test_train_adding_is_seeded_and_the_same_seed_gives_the_same_start_whatever_lam():
-    a = train_adding(8, lam=0.0, steps=5, lr=0.1, n_hidden=4, seed=1)
-    b = train_adding(8, lam=0.0, steps=5, lr=0.1, n_hidden=4, seed=1)
-    c = train_adding(8, lam=3.0, steps=5, lr=0.1, n_hidden=4, seed=1)
+def test_train_adding_is_seeded_and_the_same_seed_gives_the_same_start_whatever_beta():
+    a = train_adding(8, beta=0.0, steps=5, lr=0.1, n_hidden=4, seed=1)
+    b = train_adding(8, beta=0.0, steps=5, lr=0.1, n_hidden=4, seed=1)
+    c = train_adding(8, beta=3.0, steps=5, lr=0.1, n_hidden=4, seed=1)
     assert a.test_mse == b.test_mse and np.array_equal(a.losses, b.losses)
     assert (
         a.losses[0] == c.losses[0]
@@ -174,7 +174,7 @@ def test_errors():
         omega(rnn.params["W_hh"], tr.a[:1], g.delta[:1])
     with pytest.raises(ValueError, match="W_hh must be square"):
         omega(np.ones((6, 5)), tr.a, g.delta)
-    with pytest.raises(ValueError, match="lam must be >= 0"):
-        train_adding(5, lam=-1.0, steps=1, lr=0.1)
+    with pytest.raises(ValueError, match="beta must be >= 0"):
+        train_adding(5, beta=-1.0, steps=1, lr=0.1)
     with pytest.raises(TypeError, match="steps must be an int"):
-        train_adding(5, lam=1.0, steps=1.5, lr=0.1)
+        train_adding(5, beta=1.0, steps=1.5, lr=0.1)

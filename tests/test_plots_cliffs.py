@@ -104,3 +104,14 @@ def test_leaky_and_dropout_content_and_errors():
         cliff_figure([0.0, 1.0], [0.0, 1.0, 2.0], np.zeros((2, 2)), {}, wall=([0.0], [0.0]), clip=1.0)
     fig = dropout_figure({"a": [[1.0, 2.0]]}, {"a": [1.0]}, every=100, xlabel="training step")
     assert fig.axes[0].get_xlabel() == "training step"
+
+
+def test_dropout_figure_bar_marks_the_mean_or_the_median():
+    final = {"a": [1.0, 2.0, 6.0]}
+    bar = dropout_figure({"a": [[1.0]]}, final).axes[1].lines[1]
+    assert list(bar.get_ydata()) == [3.0, 3.0]  # the default: the mean of the seeds
+    fig = dropout_figure({"a": [[1.0]]}, final, summary="median", final_label="after 1,500 steps")
+    assert list(fig.axes[1].lines[1].get_ydata()) == [2.0, 2.0]
+    assert "after 1,500 steps" in [t.get_text() for t in fig.legends[0].get_texts()]
+    with pytest.raises(ValueError, match="summary must be one of 'mean', 'median', got 'mode'"):
+        dropout_figure({"a": [[1.0]]}, final, summary="mode")

@@ -3,10 +3,14 @@
 Pascanu, Mikolov & Bengio (2013) write their RNN as x_t = W_rec σ(x_{t-1}) + W_in u_t + b;
 their state x_t is the book's pre-activation a_t (h_t = f(a_t)), so ∂E/∂x_k is the book's
 δ_k = ∂E/∂a_k. Their Ω (eq. 9) asks every backward step to keep the norm of the error
-signal; the gradient they train with (eq. 10, and their released code) uses the ratio of
-*squared* norms. In the book's column-vector notation, for k = 1 … T−1::
+signal; the gradient they train with (eq. 10) uses the ratio of *squared* norms. This module
+computes the paper's form, in the book's column-vector notation, for k = 1 … T−1::
 
     r_k = ‖f'(a_k) ⊙ W_hhᵀ δ_{k+1}‖² / ‖δ_{k+1}‖²,      Ω_k = (r_k − 1)²
+
+Their released code (``RNN.py`` of ``pascanur/trainingRNNs``) takes the same squared ratio
+for ∂E/∂h instead of ∂E/∂a: the gain from ∂E/∂h_k to ∂E/∂h_{k−1},
+‖W_hhᵀ δ_k‖² / ‖∂E/∂h_k‖², for k = 1 … T (T terms, the one into h_0 included).
 
 The numerator is the part of ∂E/∂a_k that came through a_{k+1}: with a loss at the last
 step only it is all of δ_k. Its gradient is the "immediate" derivative with respect to
@@ -16,7 +20,8 @@ W_hh alone, holding δ_{k+1} and a_k constant (their ∂⁺)::
 
 Everything comes from the δ that BPTT has already computed; no other parameter receives a
 gradient from Ω. Like the authors' code, :func:`omega` averages the terms over the steps
-and the sequences (eq. 9 sums over k: a factor T−1 that the weight λ absorbs).
+and the sequences (eq. 9 sums over k: a factor T−1 that the weight β absorbs). The book
+calls that weight β (the paper's α; λ is the slope at the wall of the chapter's first part).
 """
 
 from __future__ import annotations
@@ -122,7 +127,7 @@ class OmegaRun:
     losses : ndarray of shape (steps,)
         Training MSE of each step (before its update).
     omegas : ndarray of shape (steps,)
-        Ω of each step's batch (computed also when ``lam`` = 0).
+        Ω of each step's batch (computed also when ``beta`` = 0).
     reach : float
         How much of the error signal gets back to the first step after training: the
         geometric mean over the test sequences of ‖δ_1‖ / ‖δ_T‖ for the test MSE.
@@ -140,7 +145,7 @@ class OmegaRun:
 def train_adding(
     seq_len: int,
     *,
-    lam: float,
+    beta: float,
     steps: int,
     lr: float,
     clip: float = 1.0,
@@ -149,21 +154,21 @@ def train_adding(
     weight_scale: float = 1.0,
     seed: int = 0,
 ) -> OmegaRun:
-    """Train a tanh RNN on the adding problem with plain SGD, clipping and λΩ, as Pascanu et al.
+    """Train a tanh RNN on the adding problem with plain SGD, clipping and βΩ, as Pascanu et al.
 
     Each step draws a fresh batch (``adding_problem(batch_size, seq_len, seed=seed·1000003 + step)``),
     computes the MSE of the last output E = mean (o_T − y)² and its gradient by
-    :meth:`rnnlib.RNN.backward`, adds ``lam`` · ∂⁺Ω/∂W_hh (:func:`omega`, from the same δ) to
+    :meth:`rnnlib.RNN.backward`, adds ``beta`` · ∂⁺Ω/∂W_hh (:func:`omega`, from the same δ) to
     the gradient of W_hh, clips the norm of the whole gradient to ``clip`` (their Algorithm 1)
     and takes a step of plain SGD, as in the authors' code. The same ``seed`` gives the same
-    initial weights and the same batches whatever ``lam`` is.
+    initial weights and the same batches whatever ``beta`` is.
 
     Parameters
     ----------
     seq_len : int
         Sequence length T (≥ 2).
-    lam : float
-        Weight λ ≥ 0 of Ω (0: no regulariser).
+    beta : float
+        Weight β ≥ 0 of Ω (0: no regulariser; Pascanu et al. state 4, their code's default is 2).
     steps : int
         Number of updates.
     lr : float
@@ -185,7 +190,7 @@ def train_adding(
         Tested on 1,000 fresh sequences (``adding_problem(1000, seq_len, seed=12345)``).
     """
     seq_len = check_int("seq_len", seq_len, minimum=2)
-    lam = check_real("lam", lam, minimum=0.0)
+    beta = check_real("beta", beta, minimum=0.0)
     steps = check_int("steps", steps)
     lr = check_real("lr", lr, minimum=0.0)
     clip = check_real("clip", clip, minimum=0.0)
@@ -205,7 +210,7 @@ def train_adding(
         term = omega(p["W_hh"], trace.a, grads.delta)
         losses[step], omegas[step] = 2.0 * half, term.value
         g = dict(grads.params)
-        g["W_hh"] = g["W_hh"] + lam * term.dW_hh  # only W_hh receives Ω's gradient
+        g["W_hh"] = g["W_hh"] + beta * term.dW_hh  # only W_hh receives Ω's gradient
         norm = np.sqrt(sum(float(np.sum(v * v)) for v in g.values()))
         scale = (
             clip / norm if norm > clip else 1.0

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from rnnlib._validation import check_array, check_int, check_real
+from rnnlib._validation import check_array, check_choice, check_int, check_real
 from rnnlib.plots import (
     CYCLE,
     FONT_PT,
@@ -160,7 +160,8 @@ def dropout_figure(curves: Mapping[str, Sequence[Sequence[float]]],
                    early: Mapping[str, Sequence[float]] | None = None,
                    baselines: Mapping[str, float] | None = None,
                    test_baselines: Mapping[str, float] | None = None, ylabel: str = "MSE",
-                   xlabel: str = "epoch", left_title: str = "Validation, during training") -> Figure:
+                   xlabel: str = "epoch", left_title: str = "Validation, during training",
+                   summary: str = "mean", final_label: str = "after the last epoch") -> Figure:
     """Validation MSE during training, mean over seeds (left); test MSE of every seed (right).
 
     Parameters
@@ -168,7 +169,7 @@ def dropout_figure(curves: Mapping[str, Sequence[Sequence[float]]],
     curves : mapping of str to array_like of shape (n_seeds, n_evaluations)
         Variant (legend label) → validation MSE every ``every`` epochs, one row per seed.
     final : mapping of str to array_like of shape (n_seeds,)
-        Variant → test MSE of each seed after the last epoch (filled dots, bar: mean).
+        Variant → test MSE of each seed after the last epoch (filled dots, bar: ``summary``).
     early : mapping of str to array_like of shape (n_seeds,), optional
         Variant → test MSE of each seed at its early-stopped epoch (open circles).
     baselines : mapping of str to float, optional
@@ -180,10 +181,17 @@ def dropout_figure(curves: Mapping[str, Sequence[Sequence[float]]],
         Axis labels (the x axis counts ``every`` · 1, 2, …).
     left_title : str
         Title of the left panel (what its curves measure).
+    summary : {"mean", "median"}
+        What the bar of each variant on the right panel marks: the mean or the median of
+        its seeds.
+    final_label : str
+        Legend label of the filled dots (when the test MSE was measured).
     """
     if not curves or set(final) != set(curves) or (early is not None and set(early) != set(curves)):
         raise ValueError("curves, final (and early) must hold the same variants (at least one)")
     every = check_int("every", every)
+    check_choice("summary", summary, ("mean", "median"))
+    centre = np.mean if summary == "mean" else np.median
     fig, (ax, ax2) = new_figure(1, 2, height=3.8, sharey=True)
     for i, (label, c) in enumerate(curves.items()):
         c = np.atleast_2d(check_array(f"curves[{label!r}]", c, (None, None)))
@@ -193,7 +201,7 @@ def dropout_figure(curves: Mapping[str, Sequence[Sequence[float]]],
         f = check_array(f"final[{label!r}]", final[label], (None,))
         x = np.full(f.size, float(i))
         ax2.plot(x - 0.12, f, ls="none", marker="o", ms=6, color=colour, alpha=0.9)
-        ax2.plot([i - 0.3, i + 0.06], [f.mean()] * 2, color=colour, lw=2.2)
+        ax2.plot([i - 0.3, i + 0.06], [centre(f)] * 2, color=colour, lw=2.2)
         if early is not None:
             e = check_array(f"early[{label!r}]", early[label], (None,))
             ax2.plot(np.full(e.size, i + 0.18), e, ls="none", marker="o", ms=6, mfc="white", mec=colour,
@@ -207,7 +215,7 @@ def dropout_figure(curves: Mapping[str, Sequence[Sequence[float]]],
     for name, level in (test_baselines or {}).items():
         ax2.axhline(check_real(f"test_baselines[{name!r}]", level), color=PALETTE["black"], ls="--", lw=1.2)
         ax.plot([], [], color=PALETTE["black"], ls="--", lw=1.2, label=name)
-    ax.plot([], [], ls="none", marker="o", ms=6, color=PALETTE["grey"], label="after the last epoch")
+    ax.plot([], [], ls="none", marker="o", ms=6, color=PALETTE["grey"], label=final_label)
     if early is not None:
         ax.plot([], [], ls="none", marker="o", ms=6, mfc="white", mec=PALETTE["grey"], mew=1.6,
                 label="early-stopped")
