@@ -1,6 +1,6 @@
 """A tiny causal self-attention model with one head: numpy forward and backward, written out.
 
-The model of section 9.3. Every step t reads its input x_t, embeds it, and
+The model of section 9.7. Every step t reads its input x_t, embeds it, and
 attends to the steps s = t, t−1, …, t−L+1 of its context (L = ``context``):
 
     e_s = W_in x_s + b_in,   q_t = W_q e_t,   k_s = W_k e_s,   v_s = W_v e_s,

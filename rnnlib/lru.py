@@ -1,6 +1,6 @@
 """A linear recurrent unit (LRU): a diagonal complex linear recurrence with its BPTT by scans.
 
-The layer of section 9.2, in the spirit of Orvieto et al. (2023):
+The layer of section 9.6, in the spirit of Orvieto et al. (2023):
 
     h_t = λ ⊙ h_{t−1} + γ ⊙ (B x_t),        y_t = Re(C h_t) + D x_t,
 

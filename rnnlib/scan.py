@@ -5,7 +5,7 @@ s_t = e_1 ∘ e_2 ∘ … ∘ e_t for every t. A loop needs T − 1 steps, one a
 the other. Because ∘ is associative the brackets can be moved, and the
 combinations of one *level* are independent of each other: numpy computes a
 whole level in one vectorised call, and parallel hardware in one step. Section
-9.2 of the book (chapter *After BPTT*) uses it for the linear recurrence
+9.6 of the book (chapter *After BPTT*) uses it for the linear recurrence
 
     h_t = a_t ⊙ h_{t−1} + b_t,
 

@@ -1,4 +1,4 @@
-"""Sections 9.2 and 9.3 on chapter 9's shared task: a linear recurrent unit and attention.
+"""Sections 9.6 and 9.7 on chapter 9's shared task: a linear recurrent unit and attention.
 
 The same task, data, schedule and evaluation as :mod:`rnnlib.book.after`
 (the echo stream, :data:`~rnnlib.book.after.N_STREAMS` streams of
@@ -95,7 +95,7 @@ HORIZON = 128
 
 
 def new_lru(*, n_modes: int = N_MODES, r_min: float = R_MIN, r_max: float = R_MAX) -> LRU:
-    """The LRU of section 9.2: ``LRU(1, n_modes, 1)``, ring initialisation.
+    """The LRU of section 9.6: ``LRU(1, n_modes, 1)``, ring initialisation.
 
     Its weights come from :data:`~rnnlib.book.after.MODEL_SEED`.
     """
@@ -103,7 +103,7 @@ def new_lru(*, n_modes: int = N_MODES, r_min: float = R_MIN, r_max: float = R_MA
 
 
 def new_attention(*, d_model: int = D_MODEL, context: int = CONTEXT, positions: str = "relative") -> TinyAttention:
-    """The attention model of section 9.3, weights from :data:`~rnnlib.book.after.MODEL_SEED`."""
+    """The attention model of section 9.7, weights from :data:`~rnnlib.book.after.MODEL_SEED`."""
     return TinyAttention(1, d_model, 1, context=context, positions=positions, seed=MODEL_SEED)
 
 
