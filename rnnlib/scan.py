@@ -20,15 +20,17 @@ depth) and its *work* (single combinations):
 algorithm            levels (depth)                      work
 ==================== =================================== ==================================
 ``"hillis_steele"``  ⌈log₂ T⌉                            Σ over levels of (T − 2ᵏ): O(T log T)
-``"blelloch"``       ⌊log₂ T⌋ up, then as many or one    below 2T: O(T)
-                     fewer down; at most 2⌈log₂ T⌉ − 1
+``"blelloch"``       ⌊log₂ T⌋ up, then as many or one    2T − log₂ T − 2 for T a power of
+                     fewer down; at most 2⌈log₂ T⌉ − 1   two, below 2T: O(T)
 ``"sequential"``     T − 1                               T − 1
 ==================== =================================== ==================================
 
-``"blelloch"`` is the work-efficient up-sweep/down-sweep scan of Blelloch
-(1990), in its inclusive form (no identity element needed, any T);
-``"hillis_steele"`` (the doubling scan, named after Hillis and Steele)
-doubles the reach of every element at each level.
+``"blelloch"`` is an *inclusive variant* of the work-efficient
+up-sweep/down-sweep scan of Blelloch (1990): Blelloch's down-sweep is
+exclusive (the root set to the identity, each step given the prefix of the
+steps before it; depth 2 log₂ T, work 2(T − 1)), while this one needs no
+identity element and takes any T. ``"hillis_steele"`` is the doubling scan
+of Hillis and Steele (1986): every element doubles its reach at each level.
 """
 
 from __future__ import annotations
