@@ -1,11 +1,14 @@
 """A tiny causal self-attention model with one head: numpy forward and backward, written out.
 
-The model of section 9.3. Every step t reads its input x_t, embeds it, and
+The model of section 9.7. Every step t reads its input x_t, embeds it, and
 attends to the steps s = t, t−1, …, t−L+1 of its context (L = ``context``):
 
     e_s = W_in x_s + b_in,   q_t = W_q e_t,   k_s = W_k e_s,   v_s = W_v e_s,
-    S_ts = q_t·k_s / √D + r_{t−s},   A_t = softmax_s(S_t),
-    z_t = Σ_s A_ts v_s,   o_t = W_o z_t + b_o.
+    S_ts = q_t·k_s / √d_model + r_{t−s},   A_t = softmax_s(S_t),
+    v̄_t = Σ_s A_ts v_s,   o_t = W_o v̄_t + b_o,
+
+with d_model the width (D_MODEL in :mod:`rnnlib.book.beyond`); v̄_t, the
+attended value, is ``v_bar`` in the code.
 
 r is a learned number per offset t − s (``positions="relative"``), the
 positional information: without it (``positions="none"``) the scores depend
@@ -39,9 +42,9 @@ class AttentionTrace:
     ----------
     x : ndarray of shape (T_k, B, n_in)
         The inputs of every position of the block (keys and queries).
-    e, k, v : ndarray of shape (T_k, B, D)
+    e, k, v : ndarray of shape (T_k, B, d_model)
         Embeddings, keys and values of every position.
-    q : ndarray of shape (T_q, B, D)
+    q : ndarray of shape (T_q, B, d_model)
         Queries of the last T_q positions.
     A : ndarray of shape (B, T_q, T_k)
         The attention weights (zero outside the causal context).
@@ -49,8 +52,8 @@ class AttentionTrace:
         t − s of every (query, key) pair.
     allowed : ndarray of bool, shape (T_q, T_k)
         Where 0 <= t − s < L.
-    z : ndarray of shape (T_q, B, D)
-        The attended values.
+    v_bar : ndarray of shape (T_q, B, d_model)
+        The attended values v̄_t = Σ_s A_ts v_s.
     o : ndarray of shape (T_q, B, n_out)
         The outputs of the query positions.
     """
@@ -63,7 +66,7 @@ class AttentionTrace:
     A: np.ndarray
     offset: np.ndarray
     allowed: np.ndarray
-    z: np.ndarray
+    v_bar: np.ndarray
     o: np.ndarray
 
     @property
@@ -73,8 +76,12 @@ class AttentionTrace:
 
     @property
     def stored_floats(self) -> int:
-        """Every float kept for the backward pass: x, e, q, k, v, A and z."""
-        return int(sum(a.size for a in (self.x, self.e, self.q, self.k, self.v, self.A, self.z)))
+        """Every float the model computes and keeps for the backward pass: e, q, k, v, A and v̄.
+
+        The inputs x, which the backward pass reads too, are not counted, as in the
+        RNN's count (:func:`rnnlib.bptt.result.trace_floats`), so the two compare.
+        """
+        return int(sum(a.size for a in (self.e, self.q, self.k, self.v, self.A, self.v_bar)))
 
 
 class TinyAttention:
@@ -83,7 +90,7 @@ class TinyAttention:
     Parameters
     ----------
     n_in, d_model, n_out : int
-        Input size, width D of embeddings, queries, keys and values, output size.
+        Input size, width d_model of embeddings, queries, keys and values, output size.
     context : int
         L: each step attends to itself and the L − 1 steps before it.
     positions : {"relative", "none"}
@@ -94,8 +101,8 @@ class TinyAttention:
     Attributes
     ----------
     params : dict of str to ndarray
-        ``W_in (D, n_in)``, ``b_in (D,)``, ``W_q, W_k, W_v (D, D)``,
-        ``W_o (n_out, D)``, ``b_o (n_out,)`` and, with relative positions,
+        ``W_in (d_model, n_in)``, ``b_in (d_model,)``, ``W_q, W_k, W_v (d_model, d_model)``,
+        ``W_o (n_out, d_model)``, ``b_o (n_out,)`` and, with relative positions,
         ``r (L,)``.
 
     Examples
@@ -134,7 +141,7 @@ class TinyAttention:
 
     @property
     def d_model(self) -> int:
-        """Width D."""
+        """Width d_model of embeddings, queries, keys and values."""
         return self.params["W_q"].shape[0]
 
     @property
@@ -203,11 +210,11 @@ class TinyAttention:
         S = S - S.max(axis=2, keepdims=True)  # every row has its own step (offset 0): the max is finite
         A = np.exp(S)
         A /= A.sum(axis=2, keepdims=True)
-        z = np.einsum("bij,jbd->ibd", A, v)
-        o = z @ p["W_o"].T + p["b_o"]
+        v_bar = np.einsum("bij,jbd->ibd", A, v)  # the attended values
+        o = v_bar @ p["W_o"].T + p["b_o"]
         if not np.isfinite(o).all():
             raise FloatingPointError("the attention output overflowed float64 (weights too large?)")
-        return AttentionTrace(x=x, e=e, q=q, k=k, v=v, A=A, offset=offset, allowed=allowed, z=z, o=o)
+        return AttentionTrace(x=x, e=e, q=q, k=k, v=v, A=A, offset=offset, allowed=allowed, v_bar=v_bar, o=o)
 
     def backward(self, trace: AttentionTrace, do: np.ndarray) -> dict[str, np.ndarray]:
         """Gradients of the loss with respect to every parameter and every input.
@@ -231,21 +238,21 @@ class TinyAttention:
         p, D, A = self.params, self.d_model, trace.A
         Tk, Tq = trace.x.shape[0], trace.q.shape[0]
         grads = {
-            # Readout o = W_o z + b_o.
-            "W_o": np.einsum("ibo,ibd->od", do, trace.z),
+            # Readout o = W_o v̄ + b_o.
+            "W_o": np.einsum("ibo,ibd->od", do, trace.v_bar),
             "b_o": do.sum(axis=(0, 1)),
         }
-        dz = do @ p["W_o"]
-        # z_i = Σ_j A_ij v_j: to the weights and to the values.
-        dA = np.einsum("ibd,jbd->bij", dz, trace.v)
-        dv = np.einsum("bij,ibd->jbd", A, dz)
+        dv_bar = do @ p["W_o"]
+        # v̄_i = Σ_j A_ij v_j: to the weights and to the values.
+        dA = np.einsum("ibd,jbd->bij", dv_bar, trace.v)
+        dv = np.einsum("bij,ibd->jbd", A, dv_bar)
         # Softmax, row by row: dS_ij = A_ij (dA_ij − Σ_j' A_ij' dA_ij'); zero where A is zero (masked).
         dS = A * (dA - (A * dA).sum(axis=2, keepdims=True))
         if self.positions == "relative":
             # S_ij = … + r[t − s]: each bias collects the score gradients of its offset.
             grads["r"] = np.bincount(trace.offset[trace.allowed], weights=dS.sum(axis=0)[trace.allowed],
                                      minlength=self.context)
-        # S_ij = q_i·k_j / √D.
+        # S_ij = q_i·k_j / √d_model.
         dq = np.einsum("bij,jbd->ibd", dS, trace.k) / np.sqrt(D)
         dk = np.einsum("bij,ibd->jbd", dS, trace.q) / np.sqrt(D)
         e_q = trace.e[Tk - Tq :]

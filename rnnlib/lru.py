@@ -1,11 +1,11 @@
 """A linear recurrent unit (LRU): a diagonal complex linear recurrence with its BPTT by scans.
 
-The layer of section 9.2, in the spirit of Orvieto et al. (2023):
+The layer of section 9.6, in the spirit of Orvieto et al. (2023):
 
-    h_t = λ ⊙ h_{t−1} + γ ⊙ (B x_t),        y_t = Re(C h_t) + D x_t,
+    h_t = λ ⊙ h_{t−1} + γ ⊙ (B x_t),        o_t = Re(C h_t) + D x_t,
 
-with N complex channels, λ = exp(−exp(ν) + i·exp(θ)) (so 0 < ``|λ|`` < 1 for any
-real ν, θ: stable by construction), the normalisation γ = exp(γ_log) and
+with N complex channels, λ = exp(−exp(ν_log) + i·exp(θ_log)) (so 0 < ``|λ|`` < 1
+for any real ν_log, θ_log: stable by construction), the normalisation γ = exp(γ_log) and
 complex B = B_re + i·B_im, C = C_re + i·C_im. The recurrence is linear and
 diagonal, so the forward pass is one associative scan
 (:func:`rnnlib.scan.linear_recurrence`) and BPTT is one *reverse* scan,
@@ -13,8 +13,9 @@ diagonal, so the forward pass is one associative scan
 followed by sums over time for every parameter. Every line of
 :meth:`LRU.backward` names the step of the chain rule it is.
 
-Parameter names follow the paper's pseudocode: ``nu_log`` (ν), ``theta_log``
-(θ), ``gamma_log``, ``B_re``, ``B_im``, ``C_re``, ``C_im``, ``D``.
+Parameter names follow the paper's pseudocode: ``nu_log`` (ν_log), ``theta_log``
+(θ_log), ``gamma_log``, ``B_re``, ``B_im``, ``C_re``, ``C_im``, ``D``. The
+output is o_t, as in the rest of the book (y_t is the target).
 """
 
 from __future__ import annotations
@@ -42,10 +43,11 @@ PARAM_NAMES = ("nu_log", "theta_log", "gamma_log", "B_re", "B_im", "C_re", "C_im
 def ring_init(
     n: int, *, r_min: float = 0.0, r_max: float = 1.0, max_phase: float = 2 * np.pi, seed: Seed = 0
 ) -> tuple[np.ndarray, np.ndarray]:
-    """ν and θ of N eigenvalues drawn uniformly on the ring r_min ≤ ``|λ|`` ≤ r_max, phase in [0, max_phase].
+    """ν_log and θ_log of N eigenvalues drawn uniformly on the ring r_min ≤ ``|λ|`` ≤ r_max, phase in [0, max_phase].
 
     Uniform on the ring's *area*: ``|λ|²`` uniform on [r_min², r_max²]. Then
-    ν = log(−log ``|λ|``) and θ = log(phase), so that λ = exp(−exp(ν) + i·exp(θ)).
+    ν_log = log(−log ``|λ|``) and θ_log = log(phase), so that
+    λ = exp(−exp(ν_log) + i·exp(θ_log)).
 
     Returns
     -------
@@ -70,7 +72,7 @@ def ring_init(
     rng = check_seed(seed)
     u1, u2 = rng.uniform(size=n), rng.uniform(size=n)
     radius_sq = u1 * (r_max**2 - r_min**2) + r_min**2
-    radius_sq = np.maximum(radius_sq, 1e-300)  # r_min = 0 and u1 = 0: a radius of 0 has ν = +inf
+    radius_sq = np.maximum(radius_sq, 1e-300)  # r_min = 0 and u1 = 0: a radius of 0 has ν_log = +inf
     nu_log = np.log(-0.5 * np.log(radius_sq))
     theta_log = np.log(np.maximum(max_phase * u2, 1e-300))
     return nu_log, theta_log
@@ -87,8 +89,8 @@ class LRUTrace:
         γ ⊙ (B x_t), the input of the recurrence.
     h : ndarray of shape (T + 1, B, N), complex
         h_0 … h_T.
-    y : ndarray of shape (T, B, n_out)
-        The outputs.
+    o : ndarray of shape (T, B, n_out)
+        The outputs o_t.
     levels : int
         Sequential levels of the forward scan.
     """
@@ -96,13 +98,17 @@ class LRUTrace:
     x: np.ndarray
     u: np.ndarray
     h: np.ndarray
-    y: np.ndarray
+    o: np.ndarray
     levels: int
 
     @property
     def stored_floats(self) -> int:
-        """Real numbers kept for the backward pass: x, and h_0 … h_T (two per complex number)."""
-        return int(self.x.size + 2 * self.h.size)
+        """Real numbers the layer computes and keeps for the backward pass: h_0 … h_T, two per complex number.
+
+        The inputs x, which the backward pass reads too, are not counted, as in the
+        RNN's count (:func:`rnnlib.bptt.result.trace_floats`), so the two compare.
+        """
+        return int(2 * self.h.size)
 
 
 class LRU:
@@ -129,7 +135,7 @@ class LRU:
     --------
     >>> lru = LRU(1, 4, 1, seed=0)
     >>> trace = lru.forward(np.ones((5, 2, 1)))
-    >>> trace.y.shape, lru.n_params
+    >>> trace.o.shape, lru.n_params
     ((5, 2, 1), 29)
     """
 
@@ -185,7 +191,7 @@ class LRU:
 
     @property
     def lam(self) -> np.ndarray:
-        """The eigenvalues λ = exp(−exp(ν) + i·exp(θ)), shape (N,), complex, 0 < ``|λ|`` < 1."""
+        """The eigenvalues λ = exp(−exp(ν_log) + i·exp(θ_log)), shape (N,), complex, 0 < ``|λ|`` < 1."""
         return np.exp(-np.exp(self.params["nu_log"]) + 1j * np.exp(self.params["theta_log"]))
 
     def __repr__(self) -> str:
@@ -229,20 +235,20 @@ class LRU:
         h = np.concatenate([h0[None], scan.values[1]], axis=0)
         C = p["C_re"] + 1j * p["C_im"]
         with np.errstate(over="ignore", invalid="ignore"):
-            y = (h[1:] @ C.T).real + x @ p["D"].T  # y_t = Re(C h_t) + D x_t
-        if not np.isfinite(y).all():
+            o = (h[1:] @ C.T).real + x @ p["D"].T  # o_t = Re(C h_t) + D x_t
+        if not np.isfinite(o).all():
             raise FloatingPointError("the LRU's output Re(C h_t) + D x_t overflowed float64 (C or D too large?)")
-        return LRUTrace(x=x, u=u, h=h, y=y, levels=scan.levels)
+        return LRUTrace(x=x, u=u, h=h, o=o, levels=scan.levels)
 
-    def backward(self, trace: LRUTrace, dy: np.ndarray) -> dict[str, np.ndarray]:
+    def backward(self, trace: LRUTrace, do: np.ndarray) -> dict[str, np.ndarray]:
         """BPTT through the layer: the reverse scan for δ_t = ∂L/∂h_t, then the parameter gradients.
 
         Parameters
         ----------
         trace : LRUTrace
             From :meth:`forward` with the current parameters.
-        dy : array_like of shape (T, B, n_out)
-            ∂L/∂y_t for every step (e.g. from :func:`rnnlib.losses.mse`).
+        do : array_like of shape (T, B, n_out)
+            ∂L/∂o_t for every step (e.g. from :func:`rnnlib.losses.mse`).
 
         Returns
         -------
@@ -253,25 +259,26 @@ class LRU:
         """
         if not isinstance(trace, LRUTrace):
             raise TypeError(f"trace must be an LRUTrace from LRU.forward, got {type(trace).__name__}")
-        dy = check_array("dy", dy, trace.y.shape, labels="trace.y.shape")
+        do = check_array("do", do, trace.o.shape, labels="trace.o.shape")
         p, x, h = self.params, trace.x, trace.h
         lam = self.lam
         C = p["C_re"] + 1j * p["C_im"]
-        # Readout: y = C_re Re h − C_im Im h + D x, so the direct gradient of h_t is g_t = conj(C)ᵀ dy_t.
-        g = dy @ np.conj(C)
+        # Readout: o = C_re Re h − C_im Im h + D x, so the direct gradient of h_t is g_t = conj(C)ᵀ do_t.
+        g = do @ np.conj(C)
         grads = {
-            "C_re": np.einsum("tbo,tbn->on", dy, h[1:].real),
-            "C_im": -np.einsum("tbo,tbn->on", dy, h[1:].imag),
-            "D": np.einsum("tbo,tbi->oi", dy, x),
+            "C_re": np.einsum("tbo,tbn->on", do, h[1:].real),
+            "C_im": -np.einsum("tbo,tbn->on", do, h[1:].imag),
+            "D": np.einsum("tbo,tbi->oi", do, x),
         }
-        # Through time: δ_t = g_t + conj(λ) ⊙ δ_{t+1}, a linear recurrence run backwards (one reverse scan).
+        # Through time: δ_t = g_t + conj(λ) ⊙ δ_{t+1}, a linear recurrence run backwards (one reverse scan);
+        # δ_t = ∂L/∂h_t, which is the book's ∂L/∂a_t too: no activation, h_t is its own pre-activation.
         delta = reverse_linear_recurrence(lam, g, algorithm=self.algorithm).values[1]
         # h_t = λ h_{t−1} + u_t: ∂L/∂λ = Σ_t δ_t conj(h_{t−1}) (complex convention: ∂/∂Re + i ∂/∂Im).
         dlam = np.einsum("tbn,tbn->n", delta, np.conj(h[:-1]))
-        # λ = exp(z), z = −exp(ν) + i exp(θ), holomorphic: ∂L/∂z = conj(λ) ∂L/∂λ; then the chain rule to ν, θ.
-        dz = np.conj(lam) * dlam
-        grads["nu_log"] = -np.exp(p["nu_log"]) * dz.real
-        grads["theta_log"] = np.exp(p["theta_log"]) * dz.imag
+        # λ = exp(ζ), ζ = −exp(ν_log) + i exp(θ_log), holomorphic: ∂L/∂ζ = conj(λ) ∂L/∂λ; then to ν_log, θ_log.
+        dzeta = np.conj(lam) * dlam
+        grads["nu_log"] = -np.exp(p["nu_log"]) * dzeta.real
+        grads["theta_log"] = np.exp(p["theta_log"]) * dzeta.imag
         # u_t = γ ⊙ (B x_t): ∂L/∂u_t = δ_t; to B_re, B_im (real and imaginary part), and to γ.
         gamma = np.exp(p["gamma_log"])
         Bx = x @ (p["B_re"] + 1j * p["B_im"]).T
@@ -282,7 +289,7 @@ class LRU:
         grads["B_im"] = gamma[:, None] * np.einsum("tbn,tbi->ni", delta.imag, x)
         # The inputs: through u_t = γ ⊙ (B x_t) (real part of conj(δ)·γB) and through D x_t.
         B_norm = gamma[:, None] * (p["B_re"] + 1j * p["B_im"])
-        grads["x"] = delta.real @ B_norm.real + delta.imag @ B_norm.imag + dy @ p["D"]
+        grads["x"] = delta.real @ B_norm.real + delta.imag @ B_norm.imag + do @ p["D"]
         # And the gradient that reaches the initial state: conj(λ) δ_1.
         grads["h0"] = np.conj(lam) * delta[0]
         return grads

@@ -5,7 +5,7 @@ s_t = e_1 ∘ e_2 ∘ … ∘ e_t for every t. A loop needs T − 1 steps, one a
 the other. Because ∘ is associative the brackets can be moved, and the
 combinations of one *level* are independent of each other: numpy computes a
 whole level in one vectorised call, and parallel hardware in one step. Section
-9.2 of the book (chapter *After BPTT*) uses it for the linear recurrence
+9.6 of the book (chapter *After BPTT*) uses it for the linear recurrence
 
     h_t = a_t ⊙ h_{t−1} + b_t,
 
@@ -20,15 +20,17 @@ depth) and its *work* (single combinations):
 algorithm            levels (depth)                      work
 ==================== =================================== ==================================
 ``"hillis_steele"``  ⌈log₂ T⌉                            Σ over levels of (T − 2ᵏ): O(T log T)
-``"blelloch"``       ⌊log₂ T⌋ up, then as many or one    below 2T: O(T)
-                     fewer down; at most 2⌈log₂ T⌉ − 1
+``"blelloch"``       ⌊log₂ T⌋ up, then as many or one    2T − log₂ T − 2 for T a power of
+                     fewer down; at most 2⌈log₂ T⌉ − 1   two, below 2T: O(T)
 ``"sequential"``     T − 1                               T − 1
 ==================== =================================== ==================================
 
-``"blelloch"`` is the work-efficient up-sweep/down-sweep scan of Blelloch
-(1990), in its inclusive form (no identity element needed, any T);
-``"hillis_steele"`` (the doubling scan, named after Hillis and Steele)
-doubles the reach of every element at each level.
+``"blelloch"`` is an *inclusive variant* of the work-efficient
+up-sweep/down-sweep scan of Blelloch (1990): Blelloch's down-sweep is
+exclusive (the root set to the identity, each step given the prefix of the
+steps before it; depth 2 log₂ T, work 2(T − 1)), while this one needs no
+identity element and takes any T. ``"hillis_steele"`` is the doubling scan
+of Hillis and Steele (1986): every element doubles its reach at each level.
 """
 
 from __future__ import annotations

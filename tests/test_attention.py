@@ -79,7 +79,7 @@ def test_counts_and_repr():
     trace = model.forward(np.zeros((159, 8, 1)), n_query=32)
     assert isinstance(trace, AttentionTrace)
     assert trace.attention_floats == 8 * 32 * 159
-    assert trace.stored_floats == 159 * 8 * (1 + 8 + 8 + 8) + 32 * 8 * 8 * 2 + 8 * 32 * 159
+    assert trace.stored_floats == 159 * 8 * (8 + 8 + 8) + 32 * 8 * 8 * 2 + 8 * 32 * 159  # e, k, v; q, v̄; A
     assert "context=128" in repr(model)
 
 

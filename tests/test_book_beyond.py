@@ -95,8 +95,8 @@ def test_sequence_costs_count_floats():
     rnn = beyond.sequence_costs("rnn", sizes, repeats=1)
     lru = beyond.sequence_costs("lru", sizes, repeats=1)
     assert att.vary == "T" and att.sizes.tolist() == sizes
-    assert att.stored_floats.tolist() == [T * (1 + 5 * 8) + T * T for T in sizes]  # x; e, q, k, v, z; A
-    assert lru.stored_floats.tolist() == [T + 2 * (T + 1) * 43 for T in sizes]
+    assert att.stored_floats.tolist() == [T * 5 * 8 + T * T for T in sizes]  # e, q, k, v, v̄; A
+    assert lru.stored_floats.tolist() == [2 * (T + 1) * 43 for T in sizes]  # h_0 … h_T
     assert rnn.stored_floats.tolist() == [T * 16 + (T + 1) * 16 + 2 * T for T in sizes]
     assert (att.seconds > 0).all() and (att.peak_bytes > 0).all()
 

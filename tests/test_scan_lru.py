@@ -23,7 +23,7 @@ def test_backward_equals_autograd_through_the_loop(rng, algorithm, n_in, N, n_ou
     x, y = rng.standard_normal((T, B, n_in)), rng.standard_normal((T, B, n_out))
     h0 = rng.standard_normal((B, N)) + 1j * rng.standard_normal((B, N))
     trace = lru.forward(x, h0)
-    loss, do = losses.mse(trace.y, y)
+    loss, do = losses.mse(trace.o, y)
     mine = lru.backward(trace, do)
     ref_loss, ref = lru_reference(lru, x, y, h0=h0)
     assert loss == pytest.approx(ref_loss, rel=1e-12)
@@ -44,9 +44,9 @@ def test_forward_is_the_loop(rng):
     for t in range(30):
         h = lam * h + x[t] @ B.T
         assert np.allclose(trace.h[t + 1], h, rtol=1e-12, atol=1e-14)
-        assert np.allclose(trace.y[t], (h @ C.T).real + x[t] @ p["D"].T, rtol=1e-12, atol=1e-14)
+        assert np.allclose(trace.o[t], (h @ C.T).real + x[t] @ p["D"].T, rtol=1e-12, atol=1e-14)
     assert trace.levels == 8  # Blelloch on 30 steps: 4 levels up, 4 down (30 >= 3 * 2**3)
-    assert trace.stored_floats == x.size + 2 * 31 * 3 * 4
+    assert trace.stored_floats == 2 * 31 * 3 * 4  # h_0 … h_T, not the inputs
 
 
 def test_jacobian_over_k_steps_is_lambda_to_the_k(rng):
@@ -54,13 +54,13 @@ def test_jacobian_over_k_steps_is_lambda_to_the_k(rng):
     lru = LRU(1, 5, 1, seed=0)
     T = 25
     trace = lru.forward(rng.standard_normal((T, 1, 1)))
-    # dy that makes g_T = e_n on channel n only: use C = e_n (real) and dy at T only.
+    # do that makes g_T = e_n on channel n only: use C = e_n (real) and do at T only.
     lru.params["C_re"][:] = 0.0
     lru.params["C_im"][:] = 0.0
     lru.params["C_re"][0, 2] = 1.0
-    dy = np.zeros((T, 1, 1))
-    dy[-1] = 1.0
-    grads = lru.backward(trace, dy)
+    do = np.zeros((T, 1, 1))
+    do[-1] = 1.0
+    grads = lru.backward(trace, do)
     expected = np.zeros(5, dtype=complex)
     expected[2] = np.conj(lru.lam[2]) ** T
     assert np.allclose(grads["h0"][0], expected, rtol=1e-12, atol=1e-15)
@@ -101,7 +101,7 @@ def test_errors_name_the_argument():
         lru.backward(None, np.ones((4, 1, 1)))
     trace = lru.forward(np.ones((4, 1, 2)))
     assert isinstance(trace, LRUTrace)
-    with pytest.raises(ValueError, match=r"dy must have shape trace.y.shape = \(4, 1, 1\), got \(3, 1, 1\)"):
+    with pytest.raises(ValueError, match=r"do must have shape trace.o.shape = \(4, 1, 1\), got \(3, 1, 1\)"):
         lru.backward(trace, np.ones((3, 1, 1)))
     with pytest.raises(ValueError, match="algorithm must be one of"):
         LRU(1, 2, 1, algorithm="fast")

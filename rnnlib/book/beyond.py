@@ -1,4 +1,4 @@
-"""Sections 9.2 and 9.3 on chapter 9's shared task: a linear recurrent unit and attention.
+"""Sections 9.6 and 9.7 on chapter 9's shared task: a linear recurrent unit and attention.
 
 The same task, data, schedule and evaluation as :mod:`rnnlib.book.after`
 (the echo stream, :data:`~rnnlib.book.after.N_STREAMS` streams of
@@ -95,7 +95,7 @@ HORIZON = 128
 
 
 def new_lru(*, n_modes: int = N_MODES, r_min: float = R_MIN, r_max: float = R_MAX) -> LRU:
-    """The LRU of section 9.2: ``LRU(1, n_modes, 1)``, ring initialisation.
+    """The LRU of section 9.6: ``LRU(1, n_modes, 1)``, ring initialisation.
 
     Its weights come from :data:`~rnnlib.book.after.MODEL_SEED`.
     """
@@ -103,7 +103,7 @@ def new_lru(*, n_modes: int = N_MODES, r_min: float = R_MIN, r_max: float = R_MA
 
 
 def new_attention(*, d_model: int = D_MODEL, context: int = CONTEXT, positions: str = "relative") -> TinyAttention:
-    """The attention model of section 9.3, weights from :data:`~rnnlib.book.after.MODEL_SEED`."""
+    """The attention model of section 9.7, weights from :data:`~rnnlib.book.after.MODEL_SEED`."""
     return TinyAttention(1, d_model, 1, context=context, positions=positions, seed=MODEL_SEED)
 
 
@@ -137,7 +137,7 @@ def predict(model: RNN | LRU | TinyAttention, x: np.ndarray, *, window: int = WI
     if isinstance(model, RNN):
         return model.forward(x).o
     if isinstance(model, LRU):
-        return model.forward(x).y
+        return model.forward(x).o
     window = check_int("window", window)
     xp, T, L = _padded(model, x), x.shape[0], model.context
     blocks = [model.forward(xp[b : min(b + window, T) + L - 1], n_query=min(b + window, T) - b).o
@@ -287,8 +287,7 @@ def train_model(
             first = max(b for b in states if b <= first)
             seq = slice(first, end)
             trace = model.forward(x[seq], states[first])  # from the stored state, a constant
-            out = trace.o if method == "rnn" else trace.y
-            do = losses.mse(out, y[seq])[1]
+            do = losses.mse(trace.o, y[seq])[1]
             do[: begin - first] = 0.0  # the loss of this window's steps only
             grads = model.backward(trace, do)  # BPTT through the horizon (a reverse scan for the LRU)
             grads = grads.params if method == "rnn" else grads
@@ -331,8 +330,8 @@ def input_gradient_norms(model: RNN | LRU | TinyAttention, x: np.ndarray, y: np.
         dx = model.backward(trace, do).delta @ model.params["W_xh"]  # ∂L/∂x_t = W_xhᵀ δ_t
     elif isinstance(model, LRU):
         trace = model.forward(x)
-        _, dy = losses.mse(trace.y, y, at="last")
-        dx = model.backward(trace, dy)["x"]
+        _, do = losses.mse(trace.o, y, at="last")
+        dx = model.backward(trace, do)["x"]
     else:
         if model.context < x.shape[0]:
             raise ValueError(f"the attention model's context must be >= T = {x.shape[0]}, got {model.context}")
@@ -404,8 +403,7 @@ def sequence_costs(
 
         def gradient(model=model, x=x, y=y):  # noqa: ANN202 - returns the trace's float count
             trace = model.forward(x)
-            out = trace.o if method != "lru" else trace.y
-            model.backward(trace, losses.mse(out, y)[1])
+            model.backward(trace, losses.mse(trace.o, y)[1])
             return trace_floats(trace) if method == "rnn" else trace.stored_floats
 
         m = measure(gradient, repeats=repeats)

@@ -7,7 +7,9 @@ and returns at each step an estimate of the gradient of that step's loss,
 
 * :class:`~rnnlib.online.rtrl.RTRL` carries the exact sensitivities (the
   forward-mode gradient of chapter 3, :func:`rnnlib.bptt.rtrl.rtrl`):
-  O(H⁴) time and O(H³) memory per step.
+  O(H⁴) time and O(H³) memory per step. Exact with the weights frozen; in
+  online training each step's sensitivities are computed with the weights
+  of their time (the standard RTRL approximation).
 * :class:`~rnnlib.online.uoro.UORO` (Tallec & Ollivier 2017) carries a
   random rank-one estimate s̃ θ̃ of the sensitivities: unbiased, noisy,
   O(H²) per step.

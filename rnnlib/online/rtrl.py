@@ -4,7 +4,10 @@ The same recursion as :func:`rnnlib.bptt.rtrl.rtrl` (Williams & Zipser 1989),
 packaged as an :class:`~rnnlib.online.base.OnlineRule` so that it can train
 on a stream with an update at every step, next to the approximations of
 :mod:`rnnlib.online.uoro` and :mod:`rnnlib.online.snap`. With the weights
-held fixed its summed estimate is the BPTT gradient (the tests check it).
+held fixed its summed estimate is the BPTT gradient (the tests check it);
+when the weights change at every update, the sensitivities carried forward
+were computed with the weights of their time, the standard RTRL
+approximation.
 """
 
 from __future__ import annotations

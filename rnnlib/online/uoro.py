@@ -20,7 +20,9 @@ read from h_t):
 Then s̃_t θ̃_t = s̃' θ̃_{t-1} + ν νᵀ M_t + (ρ₀/ρ₁) s̃' δθ + (ρ₁/ρ₀) ν θ̃_{t-1}: the first
 term has expectation J_t G_{t-1} (induction), the second M_t, and the two
 cross terms have expectation zero (ν is independent of the past and
-symmetric; ρ₁ does not change when ν changes sign). The gradient estimate
+symmetric, ρ₀ does not depend on it, and ρ₁ does not change when ν changes
+sign). So the estimate is unbiased for any ρ₀ > 0 independent of ν and any
+ρ₁ > 0 even in ν (constants, or the norms above). The gradient estimate
 of step t is (∂L_t/∂h_t · s̃_t) θ̃_t. The ρ's do not change the
 expectation; they balance the two factors and minimise the variance of
 the cross terms. Cost per step: O(H² + H·I), like one step of BPTT.

@@ -1,4 +1,4 @@
-"""Figures of sections 9.2 and 9.3: scans, linear recurrences and attention on the shared task.
+"""Figures of sections 9.6 and 9.7: scans, linear recurrences and attention on the shared task.
 
 Every function returns a matplotlib ``Figure`` in the book's style
 (:mod:`rnnlib.plots`). Each model keeps one colour and marker in every

@@ -1,4 +1,4 @@
-"""PyTorch autograd references for sections 9.2 and 9.3 (imports torch; not imported by ``import rnnlib``).
+"""PyTorch autograd references for sections 9.6 and 9.7 (imports torch; not imported by ``import rnnlib``).
 
 * :func:`lru_reference`: the LRU of :mod:`rnnlib.lru` run by the plain loop
   h_t = λ h_{t−1} + u_t in complex float64, differentiated by autograd, the
