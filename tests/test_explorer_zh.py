@@ -80,4 +80,5 @@ def test_page_script_picks_the_table_by_language():
     assert zh["hint"] == STRINGS_ZH["hint_guaranteed"] and en["hint"] == STRINGS["hint_guaranteed"]
     assert zh["desc"].startswith("从 t = 100 回溯到 t = 0，实测范数在 100 步内从 1 降到 ")
     assert not re.search(r"[A-Za-z]{4,}", TAGS.sub("", zh["desc"]))
+    assert "。 " not in zh["desc"] and ". The" in en["desc"]  # sentences joined as each language writes them
     assert zh["table"] == en["table"]  # numbers do not depend on the language

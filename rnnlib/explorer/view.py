@@ -202,7 +202,12 @@ def describe(log10_norms: np.ndarray, bound_log10: np.ndarray, y: tuple[int, int
         out.append(text("desc_previous", strings))
     if held and any(math.isfinite(v) and not y[0] <= v <= y[1] for v in logs + bound_log10.tolist()):
         out.append(text("desc_clipped", strings))
-    return " ".join(out)
+    return join_sentences(out)
+
+
+def join_sentences(sentences: list[str]) -> str:
+    """Sentences joined with a space, or with nothing after a Chinese full stop (explorer.js: ``joinSentences``)."""
+    return "".join(s + ("" if s.endswith("。") or i == len(sentences) - 1 else " ") for i, s in enumerate(sentences))
 
 
 @dataclass(frozen=True, eq=False)

@@ -123,7 +123,10 @@ function rnnlibExplorer(P, C, D) {
       [logs, bound].forEach(function (a) { for (var i = 0; i < a.length; i++) if (isFinite(a[i]) && (a[i] < y[0] || a[i] > y[1])) beyond = true; });
       if (beyond) out.push(S.desc_clipped);
     }
-    return out.join(" ");
+    return joinSentences(out);
+  }
+  function joinSentences(a) {  // view.py's join_sentences: no space after a Chinese full stop
+    return a.map(function (s, i) { return s + (/\u3002$/.test(s) || i === a.length - 1 ? "" : " "); }).join("");
   }
   // The data table: view.py's table_rows.
   function tableRows(logs, bound) {
