@@ -24,7 +24,7 @@ from rnnlib.explorer.strings import steps, text
 from rnnlib.flow import flow_model
 
 ON_BOUND = 1e-4
-"""Largest |log10 measured − log10 bound| (decades) at which a curve counts as lying on the bound."""
+"""Largest absolute difference, in decades, between the measured curve and the bound at which it lies on the bound."""
 
 
 def fixed(value: float, digits: int) -> str:
