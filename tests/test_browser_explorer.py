@@ -175,6 +175,12 @@ def test_held_y_axis_stays_put(page_path):
     assert errors == []
 
 
+@pytest.mark.parametrize("edition", [PAGE, PAGE_ZH])
+def test_chapter_page_stays_within_its_budget(edition):
+    """The explorer's stored output (model data, script, both string tables) keeps the page small."""
+    assert book_page_path(edition).stat().st_size < 600_000  # budget 900 kB; 240 kB in 2026-12
+
+
 def test_no_horizontal_overflow_on_a_phone():
     with open_page(book_page_path(PAGE), viewport=(390, 844)) as (page, errors):
         page.locator("#gfx").scroll_into_view_if_needed()
