@@ -27,8 +27,20 @@ from rnnlib.explorer import (
     svg_inner,
     verdict_text,
 )
+from rnnlib.explorer.draw import drawn_previous, frame, y_range
 from rnnlib.explorer.page import asset, script_config
-from rnnlib.explorer.spec import COLOURS, DIGITS, PRESET_KINDS, check_setting, controls
+from rnnlib.explorer.spec import (
+    COLOURS,
+    DIGITS,
+    GEOMETRY,
+    PRESET_KINDS,
+    SATURATED,
+    TEXT_ROLES,
+    check_setting,
+    controls,
+)
+from rnnlib.explorer.strings import text
+from rnnlib.explorer.view import ON_BOUND, describe, hint_key, table_rows
 from rnnlib.flow import _base, flow_inputs
 
 
@@ -76,7 +88,9 @@ def html():
 def test_html_is_deterministic_small_and_offline(html):
     assert html == Explorer().to_html()
     assert html == Explorer(100, 1.0, activation="tanh", init="orthogonal", input_scale=1.0).to_html()
-    assert len(html.encode()) < 90_000
+    # small: the model data (~33 kB), the script (~29 kB), both string tables and the picture; the
+    # chapter page that carries it stays well under its budget of 900 kB (test_browser_explorer.py)
+    assert len(html.encode()) < 100_000
     assert "NaN" not in html
     # nothing is loaded: the only src is the picture's data URI, the only URL the SVG namespace
     assert re.findall(r'\bsrc="([a-z]+:[^;,]+)', html) == ["data:image/svg+xml"]
@@ -121,8 +135,10 @@ def test_script_gets_tables_as_data_not_repeated(html):
     js = asset("explorer.js")
     for colour in {c for mode in COLOURS.values() for c in mode.values()}:
         assert colour.lower() not in js.lower()
-    for text in ("Sequence length", "vanishing:", "time step", "float64 overflows", "orthogonal"):
-        assert text not in js
+    for shown in ("Sequence length", "vanishing:", "time step", "float64 overflows", "lies on the bound",
+                  "Going back", "measured norm"):
+        assert shown not in js
+    assert "opt.textContent = o;" not in js  # option labels come from the table (choice_*)
     config = json.loads(script_config(controls(), {"seq_len": 1}))
     assert [c["key"] for c in config["controls"]] == [c.key for c in controls()]
     assert config["strings"] == STRINGS
@@ -240,8 +256,8 @@ def test_headline_and_details_quote_the_same_number(T, kwargs):
 
 def test_verdicts_and_hints_relate_to_the_bound():
     assert flow_view(100, 0.5).hint == STRINGS["hint_guaranteed"]
-    assert flow_view(100, 1.2).hint == STRINGS["hint_allowed"]  # just past 1: vanishing, but allowed to grow
-    assert flow_view(100, 1.1, activation="identity").hint == STRINGS["hint_exploding"]
+    assert flow_view(100, 1.2).hint == STRINGS["hint_allowed_tanh"]  # just past 1: vanishing, but allowed to grow
+    assert flow_view(100, 1.1, activation="identity", init="gaussian").hint == STRINGS["hint_exploding"]
     assert flow_view(100, 1.0, activation="identity").kind == "stable"
     assert verdict_text(np.array([-0.5, 0.0]))[0] == "stable"
 
@@ -249,7 +265,7 @@ def test_verdicts_and_hints_relate_to_the_bound():
 def test_exact_zero_has_its_own_row():
     zero = flow_view(60, 1.3, activation="relu", input_scale=0.0)
     assert zero.verdict == ("Vanishing: the gradient at t = 0, 60 steps back, is exactly 0 (every path is cut).")
-    assert zero.hint == STRINGS["hint_zero"]
+    assert zero.hint == STRINGS["hint_zero_relu_all"]
     inner, (lo, hi, _) = svg_inner(zero)
     assert f">{STRINGS['zero']}</text>" in inner and STRINGS["zero_note"] in inner
     d = re.findall(r'<path d="([^"]+)" fill="none" class="rx-measured"', inner)[0]
@@ -375,6 +391,12 @@ NODE = shutil.which("node")
 
 CASES = [
     (100, 1.0, "tanh", "orthogonal", 1.0),
+    (200, 2.0, "tanh", "orthogonal", 5.0),  # the Saturated preset
+    (100, 1.1, "identity", "orthogonal", 1.0),  # on the bound
+    (50, 1.2, "tanh", "orthogonal", 0.0),  # tanh at a_t = 0: linear, on the bound
+    (80, 0.0, "tanh", "orthogonal", 1.0),  # weight scale 0
+    (60, 1.2, "relu", "gaussian", 1.0),
+    (10, 1.2, "tanh", "orthogonal", 1.0),
     (500, 0.9, "tanh", "gaussian", 1.0),
     (1000, 0.01, "sigmoid", "gaussian", 1.0),
     (300, 1.07, "sigmoid", "orthogonal", 2.5),
@@ -400,9 +422,13 @@ def node_results():
               "  var r = api.compute(c[0], c[1], c[2], c[3], c[4]), v = api.verdict(r.logs);\n"
               "  return {logs: Array.from(r.logs).map(String), bound: Array.from(r.bound).map(String),\n"
               "    verdict: v[1], details: api.details(c[0], r.logs[0], r.bound[0], r.sigma, r.gamma),\n"
-              "    hint: api.hintKey(v[0], r.logs[0], r.gamma * r.sigma),\n"
+              "    hint: api.hintOf(st(c), r, v[0]),\n"
               "    svg: api.svgInner(st(c), r, null, null)[0],\n"
               "    svgPrevHeld: api.svgInner(st(c), r, prev, " + json.dumps(HELD) + ")[0],\n"
+              "    svgNarrow: api.svgInner(st(c), r, prev, null, 333.7),\n"
+              "    describe: api.describe(r.logs, r.bound, api.svgInner(st(c), r, prev, null)[1], true, false),\n"
+              "    describeHeld: api.describe(r.logs, r.bound, " + json.dumps(HELD) + ", false, true),\n"
+              "    table: api.tableRows(r.logs, r.bound),\n"
               "    fixed: [api.fixed(0.0625, 3), api.fixed(-2.25, 1), api.fixed(123.456, 0)],\n"
               "    pow10: [-12.3, 0, 1.5, -1.2, 2.99999, -400, -Infinity].map(api.pow10)};\n"
               "})));\n")
@@ -419,13 +445,222 @@ def test_page_script_reproduces_rnnlib(node_results, i):
     np.testing.assert_allclose(logs, view.log10_norms, rtol=0, atol=1e-6)
     np.testing.assert_allclose(np.array([float(v) for v in r["bound"]]), view.bound_log10, rtol=0, atol=1e-6)
     assert r["verdict"] == view.verdict and r["details"] == view.details
-    assert STRINGS[r["hint"]] == view.hint
+    key, fields = view.hint_key
+    assert r["hint"][0] == key and r["hint"][1] == fields
     assert r["svg"] == svg_inner(view)[0]  # the same drawing, character for character
     prev = flow_view(*PREVIOUS[:2], activation=PREVIOUS[2], init=PREVIOUS[3], input_scale=PREVIOUS[4])
     assert r["svgPrevHeld"] == svg_inner(view, previous=prev.log10_norms, held=HELD)[0]
+    narrow, y = svg_inner(view, previous=prev.log10_norms, width=333.7)
+    assert r["svgNarrow"] == [narrow, list(y), 333]  # drawn at the width shown: the phone's layout
+    y_prev = svg_inner(view, previous=prev.log10_norms)[1]
+    assert r["describe"] == describe(view.log10_norms, view.bound_log10, y_prev, previous=True)
+    assert r["describeHeld"] == describe(view.log10_norms, view.bound_log10, HELD, held=True)
+    step, rows = view.table()
+    assert r["table"] == [step, [list(row) for row in rows]]
 
 
 def test_page_script_formats_like_python(node_results):
     r = node_results[0]
     assert r["fixed"] == [fixed(0.0625, 3), fixed(-2.25, 1), fixed(123.456, 0)]
     assert r["pow10"] == [format_pow10(v) for v in (-12.3, 0.0, 1.5, -1.2, 2.99999, -400.0, -math.inf)]
+
+
+# --- hints: each said only where it is true ------------------------------------------------------------
+
+@pytest.mark.parametrize("activation", ["tanh", "sigmoid", "relu", "identity"])
+@pytest.mark.parametrize("init", ["orthogonal", "gaussian"])
+def test_weight_scale_zero_is_not_blamed_on_relu(activation, init):
+    view = flow_view(30, 0.0, activation=activation, init=init)
+    assert view.hint_key == ("hint_zero_weight", {})
+    assert "ReLU" not in view.hint
+    assert view.log10_norms[-2] == -np.inf  # exactly 0 one step back, as the hint says
+
+
+def test_on_the_bound_is_not_called_below_it():
+    for s in (0.9, 1.0, 1.1, 2.0):
+        view = flow_view(100, s, activation="identity")
+        assert view.hint == STRINGS["hint_on_bound"]
+        assert np.max(np.abs(view.log10_norms - view.bound_log10)) <= ON_BOUND  # it lies on the bound
+    tanh_at_zero = flow_view(60, 1.2, input_scale=0.0)  # the state stays at 0, where tanh' = 1
+    assert tanh_at_zero.at_gamma and tanh_at_zero.hint == STRINGS["hint_on_bound"]
+    below = flow_view(100, 1.1, activation="identity", init="gaussian")
+    assert below.hint == STRINGS["hint_exploding"]
+    assert np.all(below.log10_norms[:-1] < below.bound_log10[:-1])  # strictly below, as it says
+
+
+def test_saturated_preset_gets_the_saturation_hint():
+    view = Explorer().apply_preset("saturated")
+    assert view.hint == STRINGS["hint_saturated"]
+    assert "input scale 1" not in view.hint and view.saturated > 0.5
+    assert Explorer().apply_preset("chaotic").hint == STRINGS["hint_exploding"]
+
+
+def test_tanh_growth_starts_near_two_at_input_scale_one():
+    """What hint_allowed_tanh says (for T >= 20): with input scale 1 the gradient grows from s ≈ 2."""
+    for T in (20, 50, 100, 200, 1000):
+        onset = next(s for s in np.arange(1.0, 3.001, 0.05) if flow_model(T, round(s, 2)).log10_norms()[0] > 0)
+        assert 1.8 <= onset <= 2.05, (T, onset)
+    assert flow_view(10, 1.2).hint_key[0] == "hint_allowed"  # T < 20: growth can start earlier
+    assert flow_model(2, 1.3).log10_norms()[0] > 0
+
+
+def _hint_holds(key, fields, view, fp):
+    """Whether what hint ``key`` says is true of the curve, checked on the numbers themselves."""
+    logs, bound, T, gs = view.log10_norms, view.bound_log10, view.seq_len, view.gamma * view.sigma_max
+    on_bound = bool(np.all(np.isfinite(logs))) and np.max(np.abs(logs - bound)) <= ON_BOUND
+    if key == "hint_zero_weight":
+        return view.weight_scale == 0.0 and logs[T - 1] == -np.inf
+    if key == "hint_zero_relu_all":
+        return view.activation == "relu" and not fp.any() and logs[0] == -np.inf
+    if key == "hint_zero_relu":
+        off = int(np.count_nonzero(~fp.any(axis=1)))
+        return view.activation == "relu" and fields == {"n": off, "T": T} and 0 < off < T and logs[0] == -np.inf
+    if key == "hint_zero_cut":
+        return logs[fields["t0"]] == -np.inf and (fields["t0"] == T or logs[fields["t0"] + 1] > -np.inf)
+    if key == "hint_on_bound":
+        return on_bound and bool(np.all(fp == view.gamma)) and view.init == "orthogonal"
+    if key == "hint_guaranteed":
+        return gs < 1 and view.kind == "vanishing"
+    if key == "hint_saturated":
+        return gs >= 1 and view.kind == "vanishing" and np.mean(fp < SATURATED * view.gamma) > 0.5
+    if key == "hint_allowed_tanh":
+        return (gs >= 1 and view.kind == "vanishing" and view.activation == "tanh" and view.input_scale == 1.0
+                and view.init == "orthogonal" and T >= 20)
+    if key == "hint_allowed":
+        return gs >= 1 and view.kind == "vanishing" and fields == {"rate": format_pow10(logs[0] / T)}
+    if key == "hint_exploding":
+        return gs > 1 and view.kind == "exploding" and not on_bound and bool(np.all(logs[:-1] < bound[:-1]))
+    if key == "hint_stable":
+        return view.kind == "stable"
+    raise AssertionError(f"unknown hint {key}")
+
+
+def test_every_hint_is_true_where_it_is_said():
+    seen = set()
+    for act in ("tanh", "sigmoid", "relu", "identity"):
+        for init in ("orthogonal", "gaussian"):
+            for s in (0.0, 0.5, 1.0, 1.2, 2.0, 3.0):
+                for xs in (0.0, 0.01, 1.0, 5.0):
+                    for T in (1, 20, 200):
+                        view = flow_view(T, s, activation=act, init=init, input_scale=xs)
+                        key, fields = view.hint_key
+                        fp = flow_model(T, s, activation=act, init=init, input_scale=xs)._fprime()
+                        assert _hint_holds(key, fields, view, fp), (act, init, s, xs, T, key)
+                        seen.add(key)
+    # every hint the grid can reach was checked (hint_zero_relu, hint_zero_cut: see below)
+    assert seen >= {"hint_zero_weight", "hint_zero_relu_all", "hint_on_bound", "hint_guaranteed", "hint_saturated",
+                    "hint_allowed_tanh", "hint_allowed", "hint_exploding", "hint_stable"}
+
+
+def test_zero_hints_name_the_cutting_step():
+    fields = {"T": 5}
+    logs = np.array([-np.inf, -np.inf, -1.0, -0.5, -0.2, 0.0])
+    common = {"kind": "vanishing", "log10_norms": logs, "init": "orthogonal", "input_scale": 1.0, "gs": 1.2,
+              "saturated": 0.0, "at_gamma": False}
+    assert hint_key(activation="relu", weight_scale=1.2, off_steps=2, **common) == ("hint_zero_relu",
+                                                                                   {"n": 2, **fields})
+    assert hint_key(activation="relu", weight_scale=1.2, off_steps=5, **common) == ("hint_zero_relu_all", {})
+    assert hint_key(activation="tanh", weight_scale=1.2, off_steps=0, **common) == ("hint_zero_cut", {"t0": 1})
+    assert "1 of the 5 steps" in text("hint_zero_relu", n=1, T=5)
+
+
+# --- the y-axis covers only what is drawn; notes above the curves ------------------------------------
+
+
+def test_y_axis_counts_only_the_drawn_part_of_the_previous_curve():
+    ex = Explorer()
+    saturated = ex.apply_preset("saturated")
+    assert saturated.log10_norms.min() < -30  # the whole previous curve reaches far down ...
+    view = ex.update(seq_len=1)
+    lo, hi, _ = ex.y_axis()
+    drawn, t0 = drawn_previous(saturated.log10_norms, 1)
+    assert t0 == 0 and len(drawn) == 2  # ... but only its last step is drawn
+    assert (lo, hi, _) == y_range([view.log10_norms, view.bound_log10, drawn])
+    values = np.concatenate([view.log10_norms, view.bound_log10, drawn])
+    assert lo <= values.min() and values.max() <= hi and hi - lo <= 2
+    pane = ex.pane_html()
+    assert svg_attrs(pane)["data-y-range"] == f"{lo},{hi},{_}"
+
+
+def test_float64_limit_notes_sit_above_the_curves():
+    big = flow_view(1000, 3.0, activation="identity")
+    inner, _ = svg_inner(big)
+    note = inner.index(STRINGS["overflow_line"])
+    assert inner.index('class="rx-measured"') < note  # drawn after the curves ...
+    tag = inner[inner.rindex("<text", 0, note):note]
+    assert 'class="rx-muted rx-halo"' in tag and 'paint-order="stroke"' in tag  # ... with a halo
+    assert 'text-anchor="end"' in tag  # at the right end, where every curve is near 1
+    static = svg_inner(big, inline=True)[0]
+    assert f'stroke="{COLOURS["light"]["bg"]}"' in static
+
+
+# --- phones: drawn at the width shown, text of at least 11 px ----------------------------------------
+
+
+def test_narrow_drawing_keeps_text_legible():
+    f = frame(333.7, False)
+    assert f["width"] == 333 and f["legend"]["bound"][1] == 1  # the legend in two rows
+    assert frame(1200, False)["width"] == GEOMETRY["width"] and frame(100, False)["width"] == GEOMETRY["min_width"]
+    inner, _ = svg_inner(flow_view(1000, 1.0), width=333)
+    sizes = [float(v) for v in re.findall(r'font-size="([\d.]+)"', inner)]
+    assert min(sizes, default=GEOMETRY["font"]) >= 12 and GEOMETRY["font"] * 0.8 >= 11
+    assert 'font-size="80%"' in inner and "75%" not in inner
+    ticks = re.findall(r'text-anchor="middle">(\d+)</text>', inner)
+    assert len(ticks) <= 5  # room for every t label on a phone
+
+
+# --- contrast: AA for text in both themes ----------------------------------------------------------------
+
+
+def _luminance(colour):
+    r, g, b = (int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5))
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b)]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def _contrast(a, b):
+    hi, lo = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+@pytest.mark.parametrize("mode", ["light", "dark"])
+def test_text_colours_meet_aa_contrast(mode):
+    c = COLOURS[mode]
+    for role in TEXT_ROLES:
+        for bg in ("bg", "button"):
+            assert _contrast(c[role], c[bg]) >= 4.5, (mode, role, bg)
+    for role in ("focus", "edge"):
+        assert _contrast(c[role], c["bg"]) >= 3.0, (mode, role)
+
+
+# --- the plot in words and as a table ----------------------------------------------------------------------
+
+
+def test_description_states_the_plotted_values():
+    view = flow_view(100, 1.0)
+    _, y = svg_inner(view)
+    d = describe(view.log10_norms, view.bound_log10, y)
+    first = format_pow10(view.log10_norms[0])
+    assert d.startswith(f"Going back from t = 100 to t = 0, the measured norm falls from 1 to {first} over 100 steps.")
+    assert f"from {format_pow10(y[0])} to {format_pow10(y[1])}" in d
+    on = flow_view(100, 1.1, activation="identity")
+    assert "lies on the dashed bound" in describe(on.log10_norms, on.bound_log10, svg_inner(on)[1])
+    zero = flow_view(60, 1.3, activation="relu", input_scale=0.0)
+    assert "to exactly 0, which it reaches at t = 59." in describe(zero.log10_norms, zero.bound_log10, (-5, 0, 1))
+    chaotic = flow_view(200, 2.0, input_scale=0.01)
+    dc = describe(chaotic.log10_norms, chaotic.bound_log10, svg_inner(chaotic)[1], previous=True)
+    assert "rises from 1 to" in dc and "A faded curve" in dc
+    lo_t = int(np.argmin(chaotic.log10_norms))
+    if format_pow10(chaotic.log10_norms[lo_t]) not in ("1.0", format_pow10(chaotic.log10_norms[0])):
+        assert f"at t = {lo_t}." in dc
+
+
+@pytest.mark.parametrize("T", [1, 7, 37, 100, 999, 1000])
+def test_data_table_samples_the_curve(T):
+    view = flow_view(T, 0.9)
+    step, rows = table_rows(view.log10_norms, view.bound_log10)
+    ts = [t for t, _, _ in rows]
+    assert ts[0] == 0 and ts[-1] == T and len(rows) <= 21 and ts == sorted(set(ts))
+    for t, measured, bound in rows:
+        assert measured == format_pow10(view.log10_norms[t]) and bound == format_pow10(view.bound_log10[t])
+    assert all(b - a == step for a, b in zip(ts[:-2], ts[1:-1], strict=True))

@@ -8,7 +8,13 @@ from typing import Any
 import numpy as np
 
 from rnnlib._validation import check_int
-from rnnlib.explorer.draw import render_svg, y_range
+from rnnlib.explorer.draw import (
+    choice_label,
+    data_html,
+    drawn_previous,
+    render_svg,
+    y_range,
+)
 from rnnlib.explorer.page import css, model_data, page_html
 from rnnlib.explorer.spec import DEFAULTS, PRESETS, check_settings, controls, preset_of
 from rnnlib.explorer.strings import STRINGS, plain, text
@@ -126,7 +132,9 @@ class Explorer:
         if self._held is not None:
             return self._held
         v = self.current()
-        curves = [v.log10_norms, v.bound_log10] + ([self._previous] if self._previous is not None else [])
+        curves = [v.log10_norms, v.bound_log10]
+        if self._previous is not None:  # only its drawn part counts
+            curves.append(drawn_previous(self._previous, v.seq_len)[0])
         return y_range(curves)
 
     # -- HTML for the static book --
@@ -140,12 +148,15 @@ class Explorer:
     def pane_html(self) -> str:
         """What the widget's HTML pane shows: the SVG (with previous curve and held axis), verdict, notes."""
         view = self.current()
-        svg, _ = render_svg(view, id_prefix=self.id_prefix + "-w", previous=self._previous, held=self._held)
+        prefix = self.id_prefix + "-w"
+        svg, y = render_svg(view, id_prefix=prefix, previous=self._previous, held=self._held)
         about = preset_of(self.settings)
         about_html = f'<p class="rx-about">{text("preset_" + about + "_about")}</p>' if about else ""
+        data = data_html(view, y, id_prefix=prefix, previous=self._previous is not None,
+                         held=self._held is not None)
         return (f'<div class="rnnlib-explorer rx-pane">{svg}'
                 f'<p class="rx-verdict rx-kind-{view.kind}" aria-live="polite"><strong>{view.verdict}</strong></p>'
-                f'<p class="rx-details">{view.details}</p><p class="rx-hint">{view.hint}</p>{about_html}</div>')
+                f'<p class="rx-details">{view.details}</p><p class="rx-hint">{view.hint}</p>{about_html}{data}</div>')
 
     def widget(self) -> Any:
         """An ipywidgets UI that recomputes with rnnlib on every change (needs ipywidgets)."""
@@ -163,7 +174,8 @@ class Explorer:
                 ctrl[c.key] = widgets.FloatSlider(min=c.minimum, max=c.maximum, step=c.step,
                                                   readout_format=f".{c.digits}f", **common)
             elif c.kind == "choice":
-                ctrl[c.key] = widgets.Dropdown(options=list(c.choices), **common)
+                ctrl[c.key] = widgets.Dropdown(options=[(plain(choice_label(o)), o) for o in c.choices],
+                                               **common)
             else:
                 ctrl[c.key] = widgets.Checkbox(indent=False, **common)
         out = widgets.HTML(value=self.pane_html())

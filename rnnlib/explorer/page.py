@@ -24,22 +24,27 @@ from importlib import resources
 import numpy as np
 
 from rnnlib.activations import GAMMA
-from rnnlib.explorer.draw import role_css, static_img
+from rnnlib.explorer.draw import HALO, role_css, static_img
 from rnnlib.explorer.spec import (
+    ANNOUNCE_DELAY_MS,
     COLOURS,
     DIGITS,
     GEOMETRY,
+    LEGEND,
     LOG10_MAX,
     LOG10_TINY,
     MARKERS_UP_TO,
     PRESETS,
+    SATURATED,
+    SUB_SIZE,
+    TABLE_ROWS,
     THRESHOLD,
     X_STEPS,
     Y_STEPS,
     Control,
 )
 from rnnlib.explorer.strings import STRINGS, TRANSLATIONS, text
-from rnnlib.explorer.view import FlowView
+from rnnlib.explorer.view import ON_BOUND, FlowView
 from rnnlib.flow import flow_base, flow_inputs
 from rnnlib.rnn import INITS
 
@@ -89,8 +94,10 @@ def script_config(table: tuple[Control, ...], settings: dict[str, object]) -> st
     stored output serves both editions.
     """
     config = {
-        "geometry": GEOMETRY, "threshold": THRESHOLD, "log10Max": LOG10_MAX, "log10Tiny": LOG10_TINY,
-        "markersUpTo": MARKERS_UP_TO, "ySteps": Y_STEPS, "xSteps": X_STEPS, "gamma": GAMMA,
+        "geometry": GEOMETRY, "legend": LEGEND, "subSize": SUB_SIZE, "halo": HALO, "threshold": THRESHOLD,
+        "log10Max": LOG10_MAX, "log10Tiny": LOG10_TINY, "markersUpTo": MARKERS_UP_TO, "ySteps": Y_STEPS,
+        "xSteps": X_STEPS, "gamma": GAMMA, "announceDelay": ANNOUNCE_DELAY_MS, "saturated": SATURATED,
+        "onBound": ON_BOUND, "tableRows": TABLE_ROWS,
         "strings": STRINGS, "translations": TRANSLATIONS, "controls": [c.as_data() for c in table],
         "presets": [{"name": k, "settings": v} for k, v in PRESETS.items()], "settings": settings,
     }

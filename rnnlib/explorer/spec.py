@@ -42,8 +42,37 @@ log10 norms to within 1e-6 outside the chaotic regime.
 MARKERS_UP_TO = 40
 """Curves with at most this many steps get a dot at every point (T = 1 is two dots, not a bare line)."""
 
-GEOMETRY = {"width": 640, "height": 360, "left": 70, "right": 16, "top": 50, "bottom": 46, "zero_gap": 22}
-"""Plot geometry in SVG user units; ``zero_gap`` is the band below the log axis where exact zeros sit."""
+GEOMETRY = {"width": 640, "height": 360, "left": 70, "right": 16, "top": 34, "bottom": 46, "zero_gap": 22,
+            "font": 14, "small": 12, "title": 20, "legend_y": 18, "legend_row": 20, "min_width": 300,
+            "narrow": 520, "tick_space": 50}
+"""Plot geometry in SVG user units.
+
+``width`` is the widest drawing; the page draws at the width it is shown at (at least
+``min_width``), one user unit per CSS pixel, so that text of ``font`` units is ``font`` px
+on a phone as on a desktop (sub- and superscripts are 80 %: 11.2 px). Below ``narrow`` the
+legend takes two rows. ``top`` is the band above the plot for the legend (one row), plus
+``title`` when the drawing carries a title (the static picture); ``zero_gap`` is the band
+below the log axis where exact zeros sit; ``tick_space`` the least room per t tick.
+"""
+
+LEGEND = {"wide": {"measured": (0, 0), "bound": (110, 0), "previous": (290, 0)},
+          "narrow": {"measured": (0, 0), "previous": (130, 0), "bound": (0, 1)}}
+"""Legend entry → (x offset from the plot's left edge, row), for wide and narrow drawings."""
+
+SUB_SIZE = "80%"
+"""Size of sub- and superscripts in the SVG (80 % of 14 units: above 11 px)."""
+
+ANNOUNCE_DELAY_MS = 700
+"""The screen-reader announcement of the verdict waits this long after the last change.
+
+A drag or ten arrow presses in a row give one announcement, of where they ended.
+"""
+
+SATURATED = 0.1
+"""f′(a_t)/γ below this counts as saturated (the hint on saturation needs most unit-steps there)."""
+
+TABLE_ROWS = 20
+"""The data table samples t with the smallest step of X_STEPS giving at most this many intervals."""
 
 Y_STEPS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000)
 X_STEPS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000)
@@ -52,13 +81,21 @@ COLOURS = {
     "light": {"bg": "#ffffff", "fg": "#222222", "muted": "#555555", "border": "#bbbbbb", "grid": "#dddddd",
               "axis": "#333333", "measured": "#0072B2", "bound": "#D55E00", "previous": "#9BB3C7",
               "limit": "#999999", "vanishing": "#0072B2", "exploding": "#C23B00", "stable": "#007A5A",
-              "focus": "#E69F00", "button": "#f2f4f6"},
+              "focus": "#B35C00", "button": "#f2f4f6", "edge": "#767676"},
     "dark": {"bg": "#1b1f24", "fg": "#e4e6e8", "muted": "#a9b0b8", "border": "#4a525c", "grid": "#343a42",
              "axis": "#c5cad0", "measured": "#56B4E9", "bound": "#F08A4B", "previous": "#5C6F80",
              "limit": "#8a9199", "vanishing": "#56B4E9", "exploding": "#FF8A5C", "stable": "#3CCB9A",
-             "focus": "#E69F00", "button": "#2a3038"},
+             "focus": "#E69F00", "button": "#2a3038", "edge": "#8a939c"},
 }
-"""The palette of each mode (Okabe–Ito hues); the page switches on ``data-theme`` or the system setting."""
+"""The palette of each mode (Okabe–Ito hues); the page switches on ``data-theme`` or the system setting.
+
+Text (``fg``, ``muted`` and the three verdict colours) has a contrast of at least 4.5:1 on ``bg``
+and ``button``; ``focus`` and ``edge`` (the outline of a focused control, the border of a
+control) at least 3:1 (tests/test_explorer.py checks both).
+"""
+
+TEXT_ROLES = ("fg", "muted", "vanishing", "exploding", "stable")
+"""The colours used for text (checked for 4.5:1 contrast)."""
 
 
 @dataclass(frozen=True)

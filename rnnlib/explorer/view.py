@@ -12,9 +12,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rnnlib.explorer.spec import LOG10_MAX, LOG10_TINY, THRESHOLD
+from rnnlib.explorer.spec import (
+    LOG10_MAX,
+    LOG10_TINY,
+    SATURATED,
+    TABLE_ROWS,
+    THRESHOLD,
+    X_STEPS,
+)
 from rnnlib.explorer.strings import steps, text
 from rnnlib.flow import flow_model
+
+ON_BOUND = 1e-4
+"""Largest absolute difference, in decades, between the measured curve and the bound at which it lies on the bound."""
 
 
 def fixed(value: float, digits: int) -> str:
@@ -88,13 +98,116 @@ def details_text(T: int, first: float, bound_first: float, sigma_max: float, gam
                 gamma=fixed(gamma, 2), gs=fixed(gamma * sigma_max, 3))
 
 
-def hint_key(kind: str, first: float, gs: float) -> str:
-    """Which explanation goes with the verdict (message id), tying it to the bound γ·s."""
+def hint_key(*, kind: str, log10_norms: np.ndarray, activation: str, init: str, weight_scale: float,
+             input_scale: float, gs: float, off_steps: int, saturated: float, at_gamma: bool
+             ) -> tuple[str, dict[str, object]]:
+    """Which explanation goes with the verdict (message id and its fields): each is said only where true.
+
+    The conditions, in order (the first that holds wins; explorer.js's ``hintOf`` is the same):
+
+    - an exact zero at t = 0: weight scale 0 (W_hh = 0 cuts every path at the first step back);
+      ReLU with every unit off at all T steps, or at some of them (``off_steps``: steps where
+      f′ = 0 for every unit; one such step cuts every path); otherwise the step where it happens;
+    - f′(a_t) = γ for every unit at every step (``at_gamma``: identity; tanh with input scale 0,
+      whose state stays at 0) and an orthogonal W_hh: ‖W_hh^T (γ v)‖ = γ·s‖v‖ for every v, so
+      the curve *is* the bound;
+    - vanishing with γ·s < 1: the bound decays, so vanishing is guaranteed;
+    - vanishing with γ·s ≥ 1 and a bounded activation (tanh, sigmoid) whose f′/γ is below
+      ``SATURATED`` for most unit-steps (``saturated`` > 1/2): saturation;
+    - vanishing with γ·s ≥ 1, tanh, orthogonal, input scale 1 and T ≥ 20: growth begins near s ≈ 2
+      (the onset measured in tests/test_explorer.py for T = 20 … 1000);
+    - vanishing with γ·s ≥ 1 otherwise: the mean factor per step, ``rate`` (< 1 since vanishing);
+    - exploding: needs γ·s > 1 (the curve stays below the bound, which it does not lie on);
+    - stable.
+    """
+    T = len(log10_norms) - 1
+    first = float(log10_norms[0])
     if first == -math.inf:
-        return "hint_zero"
+        if weight_scale == 0.0:
+            return "hint_zero_weight", {}
+        if activation == "relu" and off_steps == T:
+            return "hint_zero_relu_all", {}
+        if activation == "relu" and off_steps > 0:
+            return "hint_zero_relu", {"n": off_steps, "T": T}
+        t0 = int(np.flatnonzero(log10_norms == -math.inf)[-1])
+        return "hint_zero_cut", {"t0": t0}
+    if at_gamma and init == "orthogonal":
+        return "hint_on_bound", {}
     if kind == "vanishing":
-        return "hint_guaranteed" if gs < 1.0 else "hint_allowed"
-    return "hint_exploding" if kind == "exploding" else "hint_stable"
+        if gs < 1.0:
+            return "hint_guaranteed", {}
+        if activation in ("tanh", "sigmoid") and saturated > 0.5:
+            return "hint_saturated", {}
+        if activation == "tanh" and init == "orthogonal" and input_scale == 1.0 and T >= 20:
+            return "hint_allowed_tanh", {}
+        return "hint_allowed", {"rate": format_pow10(first / T)}
+    return ("hint_exploding" if kind == "exploding" else "hint_stable"), {}
+
+
+def fprime_stats(fprime: np.ndarray, gamma: float) -> tuple[int, float, bool]:
+    """(steps where f′ = 0 for every unit, fraction of unit-steps with f′/γ < ``SATURATED``,
+    whether f′ = γ everywhere)."""
+    off = int(np.count_nonzero(~fprime.any(axis=1)))
+    saturated = float(np.count_nonzero(fprime < SATURATED * gamma) / fprime.size)
+    return off, saturated, bool(np.all(fprime == gamma))
+
+
+def table_step(T: int) -> int:
+    """The spacing of the data table's rows: the smallest of X_STEPS giving at most TABLE_ROWS intervals."""
+    return next((m for m in X_STEPS if T / m <= TABLE_ROWS), X_STEPS[-1])
+
+
+def table_rows(log10_norms: np.ndarray, bound_log10: np.ndarray) -> tuple[int, list[tuple[int, str, str]]]:
+    """(spacing, rows (t, measured, bound)) of the data table: t = 0, step, 2·step, …, and T."""
+    T = len(log10_norms) - 1
+    step = table_step(T)
+    ts = list(range(0, T + 1, step)) + ([T] if T % step else [])
+    return step, [(t, format_pow10(float(log10_norms[t])), format_pow10(float(bound_log10[t]))) for t in ts]
+
+
+def describe(log10_norms: np.ndarray, bound_log10: np.ndarray, y: tuple[int, int, int], *,
+             previous: bool = False, held: bool = False, strings: dict[str, str] | None = None) -> str:
+    """The plot in words (the SVG's description): the curve's course, its extremes, the bound, the axis.
+
+    ``y`` is the drawing's y-range (decades); ``previous`` says whether a faded previous curve
+    is drawn, ``held`` whether the y-axis is held (values beyond it are then drawn at its edge).
+    Numbers are written as in the verdict (:func:`format_pow10`); explorer.js's ``describe`` is
+    the same.
+    """
+    T = len(log10_norms) - 1
+    logs = [float(v) for v in log10_norms]
+    first = logs[0]
+    n = steps(T, strings)
+    out = []
+    if first == -math.inf:
+        t0 = max(t for t, v in enumerate(logs) if v == -math.inf)
+        out.append(text("desc_zero", strings, T=T, t0=t0))
+    else:
+        shown = format_pow10(first)
+        key = "desc_flat" if shown == format_pow10(0.0) else ("desc_falls" if first < 0 else "desc_rises")
+        out.append(text(key, strings, T=T, first=shown, steps=n))
+        lo_t = min(range(T + 1), key=lambda t: (logs[t], -t))
+        hi_t = max(range(T + 1), key=lambda t: (logs[t], t))
+        if format_pow10(logs[lo_t]) not in (format_pow10(first), "1.0"):
+            out.append(text("desc_lowest", strings, value=format_pow10(logs[lo_t]), t=lo_t))
+        if format_pow10(logs[hi_t]) not in (format_pow10(first), "1.0"):
+            out.append(text("desc_highest", strings, value=format_pow10(logs[hi_t]), t=hi_t))
+    gap = [abs(a - b) for a, b in zip(logs, bound_log10.tolist(), strict=True) if math.isfinite(a)]
+    if first != -math.inf and max(gap) <= ON_BOUND:
+        out.append(text("desc_on_bound", strings))
+    else:
+        out.append(text("desc_below_bound", strings, bound=format_pow10(float(bound_log10[0]))))
+    out.append(text("desc_axis", strings, lo=format_pow10(float(y[0])), hi=format_pow10(float(y[1]))))
+    if previous:
+        out.append(text("desc_previous", strings))
+    if held and any(math.isfinite(v) and not y[0] <= v <= y[1] for v in logs + bound_log10.tolist()):
+        out.append(text("desc_clipped", strings))
+    return join_sentences(out)
+
+
+def join_sentences(sentences: list[str]) -> str:
+    """Sentences joined with a space, or with nothing after a Chinese full stop (explorer.js: ``joinSentences``)."""
+    return "".join(s + ("" if s.endswith("。") or i == len(sentences) - 1 else " ") for i, s in enumerate(sentences))
 
 
 @dataclass(frozen=True, eq=False)
@@ -117,6 +230,12 @@ class FlowView:
         The verdict, from ‖∂L/∂h_0‖ (T steps back) against ‖∂L/∂h_T‖ = 1.
     verdict : str
         The verdict as a sentence (HTML fragment; :func:`~rnnlib.explorer.strings.plain` gives text).
+    off_steps : int
+        Steps at which f′(a_t) = 0 for every unit (each cuts every path back).
+    saturated : float
+        Fraction of the T·H values f′(a_t)/γ below ``SATURATED`` (0.1).
+    at_gamma : bool
+        Whether f′(a_t) = γ for every unit at every step (the cell acts linearly).
     """
 
     seq_len: int
@@ -132,6 +251,9 @@ class FlowView:
     gamma: float
     kind: str
     verdict: str
+    off_steps: int = 0
+    saturated: float = 0.0
+    at_gamma: bool = False
 
     @property
     def details(self) -> str:
@@ -139,9 +261,22 @@ class FlowView:
         return details_text(self.seq_len, self.log10_norms[0], self.bound_log10[0], self.sigma_max, self.gamma)
 
     @property
+    def hint_key(self) -> tuple[str, dict[str, object]]:
+        """The message id and fields of :attr:`hint` (see :func:`hint_key`)."""
+        return hint_key(kind=self.kind, log10_norms=self.log10_norms, activation=self.activation, init=self.init,
+                        weight_scale=self.weight_scale, input_scale=self.input_scale,
+                        gs=self.gamma * self.sigma_max, off_steps=self.off_steps, saturated=self.saturated,
+                        at_gamma=self.at_gamma)
+
+    @property
     def hint(self) -> str:
-        """One sentence relating the verdict to the bound γ·s."""
-        return text(hint_key(self.kind, float(self.log10_norms[0]), self.gamma * self.sigma_max))
+        """One sentence relating the verdict to the bound γ·s, said only where it is true."""
+        key, fields = self.hint_key
+        return text(key, **fields)
+
+    def table(self) -> tuple[int, list[tuple[int, str, str]]]:
+        """The data table's spacing and rows (see :func:`table_rows`)."""
+        return table_rows(self.log10_norms, self.bound_log10)
 
 
 def flow_view(
@@ -159,7 +294,8 @@ def flow_view(
                        input_scale=input_scale, seed=seed)
     logs = model.log10_norms()
     kind, sentence = verdict_text(logs)
+    off, saturated, at_gamma = fprime_stats(model._fprime(), model.gamma)
     return FlowView(seq_len=seq_len, weight_scale=float(weight_scale), activation=activation, init=init,
                     input_scale=float(input_scale), n_hidden=n_hidden, seed=seed, log10_norms=logs,
                     bound_log10=model.bound_log10(), sigma_max=model.sigma_max, gamma=model.gamma,
-                    kind=kind, verdict=sentence)
+                    kind=kind, verdict=sentence, off_steps=off, saturated=saturated, at_gamma=at_gamma)
