@@ -5,6 +5,12 @@ reference style) but labels the bibliography's entries with pybtex's alpha label
 ("[WP90]") by default. This Sphinx extension registers a pybtex style ``authoryear``
 whose labels read like the citations; ``_config.yml`` selects it with
 ``bibtex_default_style``.
+
+It also writes the bibliography as an ARIA list of list items: docutils marks each
+entry ``role="doc-biblioentry"``, a role DPUB-ARIA 1.1 deprecated (axe-core's
+``aria-deprecated-role``), and screen readers then find no items in the
+``role="list"`` around them (``aria-required-children``: the DOI links become the
+list's children). DPUB-ARIA's replacement is a plain ``listitem``.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from docutils import nodes
 from pybtex.plugin import register_plugin
 from pybtex.style.formatting.plain import Style as PlainStyle
 from pybtex.style.labels import BaseLabelStyle
@@ -61,7 +68,23 @@ class AuthorYearStyle(PlainStyle):
     default_label_style = "authoryear"
 
 
+def visit_citation(self, node) -> None:
+    """docutils' HTML5 citation (one ``role="list"`` around consecutive entries) with ``listitem``."""
+    if not isinstance(node.previous_sibling(), type(node)):
+        self.body.append('<div role="list" class="citation-list">\n')
+    self.body.append(
+        self.starttag(node, "div", classes=[node.tagname], role="listitem")
+    )
+
+
+def depart_citation(self, node) -> None:
+    self.body.append("</div>\n")
+    if not isinstance(node.next_node(descend=False, siblings=True), type(node)):
+        self.body.append("</div>\n")
+
+
 def setup(app):
+    app.add_node(nodes.citation, override=True, html=(visit_citation, depart_citation))
     register_plugin("pybtex.style.labels", "authoryear", AuthorYearLabels)
     register_plugin("pybtex.style.formatting", "authoryear", AuthorYearStyle)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
