@@ -143,12 +143,20 @@ class Book:
 
     def zone(self, page: int, top: float, bottom: float) -> str:
         """The words of ``page`` (1-based) between ``top`` and ``bottom`` points from its top, in reading order."""
-        words = [
-            (round(a / 4), x, w)
+        words = sorted(
+            ((a + b) / 2, b - a, x, w)
             for a, b, x, w in self.words[page - 1]
             if a >= top and b <= bottom
-        ]
-        return " ".join(w for _, _, w in sorted(words))
+        )
+        lines: list[
+            list
+        ] = []  # words whose middles are within half a word's height share a line
+        for mid, height, x, w in words:
+            if lines and mid - lines[-1][0] < height / 2:
+                lines[-1][1].append((x, w))
+            else:
+                lines.append([mid, [(x, w)]])
+        return " ".join(w for _, line in lines for _, w in sorted(line))
 
     @cached_property
     def marks(self) -> list[Mark]:
@@ -250,16 +258,19 @@ class Book:
         ]
 
 
-# A code block in the rendered page: its frame's grey (book.css --code-bg) in the padding
-# column just right of its green rule, 1.7 mm inside the text's left edge (22 mm).
-CODE_GREY = (232, 247)
-CODE_COLUMN_MM = 23.7
+# A code block in the rendered page: its green rule at the text's left edge (22 mm), then
+# its frame's grey (book.css --code-bg) in the padding before the code starts.
+CODE_GREY = (228, 248)
+RULE_MM, PADDING_MM, CODE_MM = 22.3, 23.2, 24.6
+
+
+def _px(mm: float) -> int:
+    return int(mm * DPI / 25.4)
 
 
 def _code_rows(area: np.ndarray) -> np.ndarray:
-    x = int(round(CODE_COLUMN_MM * DPI / 25.4))
-    col = area[:, x]
-    return (col >= CODE_GREY[0]) & (col <= CODE_GREY[1])
+    pad = area[:, _px(PADDING_MM)]
+    return (area[:, _px(RULE_MM)] < 170) & (pad >= CODE_GREY[0]) & (pad <= CODE_GREY[1])
 
 
 def _bands(rows: np.ndarray) -> list[tuple[int, int]]:
@@ -426,7 +437,7 @@ def test_no_empty_code_frame(book):
     for p in range(1, book.n + 1):
         area = book.area(p)
         for a, b in _bands(_code_rows(area)):
-            if b - a >= 2 and not (area[a : b + 1] < 140).any():
+            if b - a >= 2 and not (area[a : b + 1, _px(CODE_MM) :] < 140).any():
                 empty.append(p)
     assert not empty, f"empty code frames on pages {empty}"
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup, NavigableString, Tag
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -85,6 +85,9 @@ STRINGS = {
         "licence": "文字与图表采用 CC BY 4.0 许可，代码采用 MIT 许可。",
     },
 }
+OPENING = "([{（［《「『【“‘"
+CLOSING = ")]}.,;:!?%）］》」』】，。、；：？！”’…"
+"""Punctuation that may not end (opening) or start (closing) a line, next to a formula."""
 ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"]
 ZH_NUMERALS = "一二三四五六七八九十"
 APPENDIX_LETTERS = "ABCDEFGH"
@@ -112,7 +115,8 @@ class Part:
 
 
 def _text(tag: Tag) -> str:
-    return " ".join(tag.get_text(" ", strip=True).split())
+    """The text of ``tag`` on one line (inline code keeps its place: "rnnlib.bptt: …")."""
+    return " ".join(tag.get_text().split())
 
 
 def _css_string(text: str) -> str:
@@ -226,6 +230,31 @@ class Book:
                 a["href"] = a["href"][len("intro.html") :]
             elif a["href"] == "intro.html":
                 a["href"] = "#titlepage"
+
+    def keep_math_with_punctuation(self) -> None:
+        """No line starts with the comma or bracket after a formula, nor ends with the bracket before one.
+
+        MathJax typesets inline math as an inline block, and a line may break on
+        either side of one (a CJK text breaks anywhere): the punctuation that
+        touches a formula is joined to it in one unbreakable span.
+        """
+        for math in self.article.select("span.math"):
+            before, after = math.previous_sibling, math.next_sibling
+            lead = trail = ""
+            if isinstance(before, NavigableString):
+                lead = before[len(before.rstrip(OPENING)) :]
+            if isinstance(after, NavigableString):
+                trail = after[: len(after) - len(after.lstrip(CLOSING))]
+            if not lead and not trail:
+                continue
+            group = self.tag("span", class_="nobr")
+            math.wrap(group)
+            if lead:
+                before.replace_with(NavigableString(before[: len(before) - len(lead)]))
+                group.insert(0, lead)
+            if trail:
+                after.replace_with(NavigableString(after[len(trail) :]))
+                group.append(trail)
 
     # --- structure -------------------------------------------------------------------------------
 
@@ -387,6 +416,7 @@ class Book:
 
     def build(self) -> BeautifulSoup:
         self.clean()
+        self.keep_math_with_punctuation()
         intro = self.doc("intro")
         title = _text(intro.find("h1"))
         parts_toc = _toc_parts(self.root)
@@ -470,6 +500,11 @@ class Book:
         sec = self.tag(
             "section", class_="titlepage", id="titlepage", style="page: title"
         )
+        logo = Path(str(self.config.get("logo", ""))).name
+        if logo and (self.dir / "_static" / logo).exists():
+            sec.append(
+                self.tag("img", src=f"_static/{logo}", alt="", class_="book-logo")
+            )
         sec.append(self.tag("h1", title, class_="book-title"))
         if subtitle:
             sec.append(self.tag("p", subtitle, class_="book-subtitle"))
