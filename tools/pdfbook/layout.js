@@ -5,7 +5,8 @@
    - lets a block split across pages only when it is taller than a third of the
      page area (class may-split; book.css keeps every other block whole), and
      keeps a code cell's input with its output only when the two take less than
-     40 % of a page (class loose), so that no page loses more than that to them;
+     40 % of a page (class loose), so that no page loses more than that to them,
+     and keeps a short paragraph ending in a colon with what it announces;
    and returns counts for the build log.
    window.bookFill(pages): writes the page number of each .pageref's target
    (pages: {id: number}, read from the first PDF) and returns the ids it lacked. */
@@ -58,6 +59,13 @@
     for (const cell of document.querySelectorAll(".cell")) {
       const input = cell.querySelector(":scope > .cell_input");
       if (input && cell.getBoundingClientRect().height > 0.4 * pageHeight) input.classList.add("loose");
+    }
+    // A short paragraph that announces what follows ("Things to try:") stays with it.
+    for (const p of document.querySelectorAll("section p")) {
+      const text = p.textContent.trim();
+      if (/[:：]$/.test(text) && p.getBoundingClientRect().height < 3.5 * parseFloat(getComputedStyle(p).lineHeight)) {
+        p.classList.add("lead-in");
+      }
     }
     const broken = Array.from(document.images).filter((img) => !img.naturalWidth).map((img) => img.src);
     return { fitted, split, broken, pageHeight };
