@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -78,8 +79,6 @@ FONTS = {
 
 def check_fonts(lang: str) -> None:
     """Raise if a font the PDF is set in is missing (Chromium would silently use another)."""
-    import subprocess
-
     if shutil.which("fc-list") is None:
         return  # no fontconfig to ask (not Linux): trust the system
     missing = [
@@ -135,7 +134,8 @@ def build_pdf(
     flags = [f for f in BROWSER_FLAGS if f != "--headless"]  # Playwright adds its own
     info = print_pdf(html, out, chromium=find_chromium(), flags=flags, log=log)
     log(
-        f"== {lang}: {out} in {time.perf_counter() - t0:.0f} s ({info['passes']} passes)"
+        f"== {lang}: {out}: {info['pages']} pages, {info['bookmarks']} bookmarks, "
+        f"in {time.perf_counter() - t0:.0f} s ({info['passes']} passes)"
     )
     return out
 

@@ -54,11 +54,11 @@ def destinations(pdf: Path) -> dict[str, int]:
 
 def add_outline(
     pdf: Path, out: Path, entries: list[dict], *, title: str, author: str, lang: str
-) -> int:
+) -> tuple[int, int]:
     """Write ``pdf`` to ``out`` with bookmarks for ``entries`` (level 0 part, 1 chapter, 2 section).
 
     A chapter outside any part (the preface) is a top-level bookmark. Returns
-    the number of bookmarks.
+    the number of bookmarks and of pages.
     """
     from pypdf import PdfReader, PdfWriter
     from pypdf.generic import Fit, NameObject, TextStringObject
@@ -108,7 +108,7 @@ def add_outline(
     writer._root_object[NameObject("/Lang")] = TextStringObject(lang)
     with open(out, "wb") as fh:
         writer.write(fh)
-    return count
+    return count, len(reader.pages)
 
 
 def print_pdf(
@@ -174,12 +174,14 @@ def print_pdf(
             )
         finally:
             browser.close()
-    marks = add_outline(work, out, entries, title=title, author=author, lang=lang)
+    marks, n_pages = add_outline(
+        work, out, entries, title=title, author=author, lang=lang
+    )
     work.unlink()
     return {
         **stats,
         "passes": n,
         "bookmarks": marks,
-        "pages": max(pages.values(), default=0),
+        "pages": n_pages,
         "seconds": time.perf_counter() - t0,
     }
