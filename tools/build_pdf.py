@@ -1,16 +1,28 @@
-"""Build a PDF of the whole book, offline.
+"""Build the PDF of the book, a typeset book for paper and screen, offline.
 
 Usage (from the repository root)::
 
     python tools/build_pdf.py            # writes _build/pdf/book.pdf
     python tools/build_pdf.py --lang zh  # the Chinese edition: _build/pdf/book-zh.pdf (needs a CJK
                                          # font, e.g. Debian's fonts-wqy-microhei or fonts-noto-cjk)
+    python tools/build_pdf.py --no-rebuild   # reuse the single-page build
 
 Jupyter Book's own ``pdfhtml`` builder downloads a browser and fails offline.
-Instead, the ``singlehtml`` builder puts the whole book on one page (math
-typeset by the bundled MathJax, figures inline), and Debian's headless
-Chromium prints that page to PDF. Set ``BOOK_CHROMIUM`` to use another
-Chromium or Chrome binary (e.g. on GitHub's runners).
+Instead:
+
+1. the ``singlehtml`` builder puts the whole book on one page (warnings are
+   errors, as for the HTML book);
+2. ``tools/pdfbook/prepare.py`` rewrites that page as a book for paged media
+   (``print.html``: title page, contents, parts, chapters, solutions and a short
+   API listing as appendices, no web controls) with its print stylesheet
+   ``tools/pdfbook/book.css`` (A4, page numbers, running heads, breaks);
+3. ``tools/pdfbook/printer.py`` prints it with Chromium through Playwright
+   (bookmarks from the headings), twice: the second pass writes in the
+   contents' page numbers read from the first PDF.
+
+Body text is set in Latin Modern Roman (Debian's ``fonts-lmodern``), code in
+DejaVu Sans Mono, Chinese in WenQuanYi Micro Hei. Set ``BOOK_CHROMIUM`` to use
+another Chromium or Chrome binary (e.g. on GitHub's runners).
 """
 
 from __future__ import annotations
@@ -20,6 +32,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,13 +49,6 @@ BROWSER_FLAGS = [
 
 Also used by the browser tests.
 """
-
-CHROMIUM_FLAGS = [
-    *BROWSER_FLAGS,
-    "--no-pdf-header-footer",
-    "--run-all-compositor-stages-before-draw",
-    "--virtual-time-budget=60000",  # let MathJax finish typesetting before printing
-]
 
 
 def find_chromium() -> str:
@@ -64,6 +70,37 @@ def find_chromium() -> str:
     )
 
 
+FONTS = {
+    "LM Roman 10": "fonts-lmodern",
+    "DejaVu Sans Mono": "fonts-dejavu-core",
+}
+"""Font families the print stylesheet needs (tools/pdfbook/book.css) → the Debian package with them."""
+
+
+def check_fonts(lang: str) -> None:
+    """Raise if a font the PDF is set in is missing (Chromium would silently use another)."""
+    if shutil.which("fc-list") is None:
+        return  # no fontconfig to ask (not Linux): trust the system
+    missing = [
+        pkg
+        for family, pkg in FONTS.items()
+        if not subprocess.run(
+            ["fc-list", f":family={family}"], capture_output=True, text=True
+        ).stdout.strip()
+    ]
+    if (
+        lang == "zh"
+        and not subprocess.run(
+            ["fc-list", ":lang=zh-cn"], capture_output=True, text=True
+        ).stdout.strip()
+    ):
+        missing.append("fonts-wqy-microhei")
+    if missing:
+        raise RuntimeError(
+            f"fonts missing for the PDF: apt-get install {' '.join(missing)}"
+        )
+
+
 PDFS = {
     "en": ROOT / "_build" / "pdf" / "book.pdf",
     "zh": ROOT / "_build" / "pdf" / "book-zh.pdf",
@@ -75,34 +112,31 @@ SINGLEHTML = {
 
 
 def build_pdf(
-    out: Path | None = None, *, rebuild: bool = True, lang: str = "en"
+    out: Path | None = None, *, rebuild: bool = True, lang: str = "en", log=print
 ) -> Path:
-    """Build the single-page HTML book (``lang``: ``en`` or ``zh``) and print it to ``out`` with headless Chromium."""
-    out = out or PDFS[lang]
-    if rebuild and lang == "zh":
-        if str(ROOT) not in sys.path:
-            sys.path.insert(0, str(ROOT))
-        from tools.build_book import build
+    """Build the single-page book (``lang``: ``en`` or ``zh``), rewrite it for print, print it to ``out``."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from tools.build_book import build
+    from tools.pdfbook.prepare import prepare
+    from tools.pdfbook.printer import print_pdf
 
-        build("zh", strict=False, builder="singlehtml")
-    elif rebuild:
-        # The jupyter-book next to this Python, so it works without an activated venv.
-        beside = Path(sys.executable).with_name("jupyter-book")
-        jb = str(beside) if beside.exists() else "jupyter-book"
-        subprocess.run([jb, "build", str(ROOT), "--builder", "singlehtml"], check=True)
-    page = SINGLEHTML[lang] / "index.html"
+    out = out or PDFS[lang]
+    check_fonts(lang)
+    t0 = time.perf_counter()
+    if rebuild:
+        build(lang, strict=True, builder="singlehtml")
+        log(f"== {lang}: single page built in {time.perf_counter() - t0:.0f} s")
+    page = SINGLEHTML[lang] / "intro.html"
     if not page.exists():
         raise FileNotFoundError(f"{page} is missing: the singlehtml build failed")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    subprocess.run(
-        [find_chromium(), *CHROMIUM_FLAGS, f"--print-to-pdf={out}", page.as_uri()],
-        check=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        timeout=600,
+    html = prepare(SINGLEHTML[lang], lang)
+    flags = [f for f in BROWSER_FLAGS if f != "--headless"]  # Playwright adds its own
+    info = print_pdf(html, out, chromium=find_chromium(), flags=flags, log=log)
+    log(
+        f"== {lang}: {out}: {info['pages']} pages, {info['bookmarks']} bookmarks, "
+        f"in {time.perf_counter() - t0:.0f} s ({info['passes']} passes)"
     )
-    if not out.exists() or out.stat().st_size == 0:
-        raise RuntimeError(f"Chromium did not write {out}")
     return out
 
 
@@ -119,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
         "--no-rebuild", action="store_true", help="reuse an existing single-page build"
     )
     args = parser.parse_args(argv)
-    print(build_pdf(args.out, rebuild=not args.no_rebuild, lang=args.lang))
+    build_pdf(args.out, rebuild=not args.no_rebuild, lang=args.lang)
     return 0
 
 
