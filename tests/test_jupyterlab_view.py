@@ -16,6 +16,9 @@ import pytest
 
 from tools import jupyterlab_view as jv
 
+# A repository tool (nbformat, pybtex): run by the pinned stack, not the other Pythons.
+pytestmark = pytest.mark.repo
+
 ROOT = Path(__file__).resolve().parents[1]
 APPLIED = ["02_rnn_basics", "03b_paying_less", "04_bptt_math", "08b_clipping"]
 CH4 = ROOT / "chapters" / "04_bptt_math.ipynb"
