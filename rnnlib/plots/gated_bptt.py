@@ -3,10 +3,10 @@
 :func:`plot_lstm_backward_flow` draws the LSTM's backward recursion in the
 style of chapter 4's :func:`rnnlib.plots.delta_flow.plot_delta_flow`: one
 column per step and a row each for the loss signal, h̄_t = ∂L/∂h_t,
-c̄_t = ∂L/∂c_t and the gate errors δ^g_t. Colours: the injection W_hoᵀ e_t
+c̄_t = ∂L/∂c_t and the gate errors δ^κ_t. Colours: the injection W_hoᵀ e_t
 in orange, the cell path (the carry c̄_{t+1} ⊙ Γ^f_{t+1}) in thick
-vermillion as in chapter 8d's cell diagram, the recurrent path through the
-four matrices W^g_h in green, the local steps inside a cell in blue. Arrows
+vermillion as in section 8.8's cell diagram, the recurrent path through the
+four matrices W^κ_h in green, the local steps inside a cell in blue. Arrows
 and boxes carry a ``gid`` ("inject-t", "h-to-c-t", "carry-t", "recurrent-t",
 "c-to-gates-t", "h-to-gates-t", "node-…") so tests can find them.
 """
@@ -269,7 +269,7 @@ def plot_lstm_backward_flow(T: int = 3, *, title: str | None = None) -> Figure:
                 [],
                 color=COLOURS["recurrent"],
                 lw=1.6,
-                label=r"$\sum_g W^{g\top}_h \delta^g_{t+1}$",
+                label=r"$\sum_\kappa W^{\kappa\top}_h \delta^\kappa_{t+1}$",
             ),
             Line2D(
                 [],
