@@ -584,10 +584,10 @@ def test_bounds_are_validated(kwargs, error, match):
 def test_recurrent_weights_are_located():
     for config in ({"not-transposed": True}, {"missing-recurrent-term": True}):
         fb = check_lstm_backward(mutant(config))
-        assert "With every W^g_h = 0 (no error flows back through h, only along the cell path) your " \
+        assert "With every W^κ_h = 0 (no error flows back through h, only along the cell path) your " \
                "gradients are right" in fb.message, config
     for config in ({"state-off-by-one": True}, {"missing-cell-carry": True}, {"batch-scale": "twice"}):
-        assert "With every W^g_h = 0" not in check_lstm_backward(mutant(config)).message, config
+        assert "With every W^κ_h = 0" not in check_lstm_backward(mutant(config)).message, config
 
 
 # --- the box ------------------------------------------------------------------------------------

@@ -126,21 +126,30 @@ class LSTM(GatedModel):
         h[0], c[0] = h_init, c_init
         gates = np.empty((T, B, 4 * H))  # Γ^i, Γ^f, c̃, Γ^o side by side
         tanh_c = np.empty((T, B, H))
-        W_h_T = self._recurrent_stack().T
+        # All four layers with one tanh per step: σ(a) = ½ + ½ tanh(a/2), rnnlib's sigmoid,
+        # so the gates' columns are scaled by ½ (exact in binary: the results are those of
+        # sigmoid(a) and tanh(a) to the last bit) and the candidate's by 1.
+        scale = np.full(4 * H, 0.5)
+        scale[2 * H : 3 * H] = 1.0
+        shift = 1.0 - scale
+        W_h_T = self._recurrent_stack().T * scale
         with np.errstate(over="ignore", invalid="ignore"):
             # The input terms of every step and layer in one product; the loop adds W_h h_{t-1}.
-            A = x @ self._stack("x").T + self._stack("b")
-            # Views of the four layers of each step (slices, not np.split: the loop is short
-            # on arithmetic, so the calls' overhead is much of its time).
+            A = (x @ self._stack("x").T + self._stack("b")) * scale
+            # Views of the four layers of each step (slices, and in-place operations: the loop
+            # is short on arithmetic, so the calls' overhead is much of its time).
             gi, gf, gc, go = (gates[:, :, k * H : (k + 1) * H] for k in range(4))
             for t in range(T):
-                a = A[t] + h[t] @ W_h_T
-                gates[t, :, : 2 * H] = sigmoid(a[:, : 2 * H])  # Γ^i, Γ^f
-                gates[t, :, 2 * H : 3 * H] = np.tanh(a[:, 2 * H : 3 * H])  # c̃
-                gates[t, :, 3 * H :] = sigmoid(a[:, 3 * H :])  # Γ^o
-                c[t + 1] = gf[t] * c[t] + gi[t] * gc[t]
-                tanh_c[t] = np.tanh(c[t + 1])
-                h[t + 1] = go[t] * tanh_c[t]
+                a = gates[t]
+                np.matmul(h[t], W_h_T, out=a)
+                a += A[t]  # a_t (scaled)
+                np.tanh(a, out=a)
+                a *= scale
+                a += shift  # Γ^i, Γ^f, c̃, Γ^o
+                np.multiply(gf[t], c[t], out=c[t + 1])
+                c[t + 1] += gi[t] * gc[t]
+                np.tanh(c[t + 1], out=tanh_c[t])
+                np.multiply(go[t], tanh_c[t], out=h[t + 1])
             o = h[1:] @ self.params["W_ho"].T + self.params["b_o"]
         self._check_finite("forward pass", {"c": c, "h": h, "o": o})
         return LSTMTrace(
