@@ -21,7 +21,6 @@ from typing import Any, ClassVar
 import numpy as np
 
 from rnnlib._validation import Seed, check_real
-from rnnlib.activations import sigmoid
 from rnnlib.gated.core import GatedModel, Signals
 from rnnlib.gated.params import LSTM_GATES, LSTM_PARAM_NAMES
 from rnnlib.gated.trace import LSTMTrace
