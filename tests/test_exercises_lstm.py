@@ -269,10 +269,38 @@ def test_location_first_wrong_step_and_gradients():
     assert "Right: W_ho, b_o." in fb.message
     assert "First seen with loss_at='all' on the case T=4, B=3, n_in=3, H=4, n_out=2." in fb.message
     assert "Time step t = 2 is the first to go wrong" in fb.message
-    assert "in: Wi_x, Wi_h, bi, Wf_x, Wf_h, bf, Wc_x, Wc_h, bc, h0, c0." in fb.message
+    assert "(the error has to flow back 1 step(s), through h and through c), in: Wi_x, Wi_h, bi, Wf_x, Wf_h, " \
+        "bf, Wc_x, Wc_h, bc, h0, c0." in fb.message
     fb = check_lstm_backward(mutant({"output-gate-uses-c": True}))
     assert "Already wrong for a sequence of a single step (T = 1)" in fb.message
     assert "in: Wo_x, Wo_h, bo, h0." in fb.message
+
+
+def test_readout_wrong_from_step_two_is_not_blamed_on_a_flow_back_in_time():
+    """Ignoring loss_at: right for T = 1 (one step, both placements agree), wrong from T = 2 on, W_ho and
+    b_o included; their gradients take no error from later steps, so no flow back is invoked."""
+
+    def ignores_loss_at(params, x, y, h0, c0, loss_at):
+        return loop_solution(params, x, y, h0, c0, "all")
+
+    fb = check_lstm_backward(ignores_loss_at)
+    assert not fb.passed and fb.mistakes == ()
+    assert "First seen with loss_at='last'" in fb.message
+    assert "Time step t = 2 is the first to go wrong: on the first 1 step(s) your gradients are right, on the " \
+        "first 2 they are not, in: " in fb.message
+    assert "through h and through c" not in fb.message and "has to flow back" not in fb.message
+    assert "Among them the readout's W_ho, b_o, which take(s) no error from later steps" in fb.message
+    assert "(loss_at)" in fb.message
+
+    def readout_bias_only(params, x, y, h0, c0, loss_at):  # b_o wrong from T = 2 on, the cell right
+        g = loop_solution(params, x, y, h0, c0, loss_at)
+        if x.shape[0] > 1:
+            g["b_o"] = g["b_o"] * 2.0
+        return g
+
+    fb = check_lstm_backward(readout_bias_only)
+    assert "Time step t = 2 is the first to go wrong" in fb.message and "has to flow back" not in fb.message
+    assert "Among them the readout's b_o, which" in fb.message and "in: b_o." in fb.message
 
 
 def test_unexplained_difference_says_where():
@@ -556,10 +584,10 @@ def test_bounds_are_validated(kwargs, error, match):
 def test_recurrent_weights_are_located():
     for config in ({"not-transposed": True}, {"missing-recurrent-term": True}):
         fb = check_lstm_backward(mutant(config))
-        assert "With every W^g_h = 0 (no error flows back through h, only along the cell path) your " \
+        assert "With every W^κ_h = 0 (no error flows back through h, only along the cell path) your " \
                "gradients are right" in fb.message, config
     for config in ({"state-off-by-one": True}, {"missing-cell-carry": True}, {"batch-scale": "twice"}):
-        assert "With every W^g_h = 0" not in check_lstm_backward(mutant(config)).message, config
+        assert "With every W^κ_h = 0" not in check_lstm_backward(mutant(config)).message, config
 
 
 # --- the box ------------------------------------------------------------------------------------
@@ -571,5 +599,5 @@ def test_box_links_the_local_notebook_first():
     online = html.index(
         'href="https://bptt-book.github.io/bptt-book/chapters/08d2_gated_bptt.html#sec-gated-bptt-exercise"')
     assert local < online
-    assert "“Your turn: the LSTM&#x27;s backward pass”" in html and "(chapter 8d2)" in html
+    assert "“Your turn: the LSTM&#x27;s backward pass”" in html and "(section 8.9.6)" in html
     assert "<code>output-gate-uses-c</code>" in html

@@ -85,11 +85,39 @@ def bptt_solution_like(params, x, y, h0, loss_at):
         return {name: g.copy() for name, g in grads.items()}
     return {name: g * (threshold / norm) for name, g in grads.items()}''',
         "check_clipping(my_clip_norm)", "sum-of-norms"),
+    "08d2_gated_bptt.ipynb": (
+        "def my_lstm_backward(params, x, y, h0, c0, loss_at):",
+        '''def my_lstm_backward(params, x, y, h0, c0, loss_at):
+    """READER-MARKER"""
+    tr = LSTM.from_params(params).forward(x, h0, c0)
+    T, B = tr.o.shape[:2]
+    e = (tr.o - y) / B
+    if loss_at == "last":
+        e[:-1] = 0.0
+    g = {k: np.zeros_like(v) for k, v in params.items()}
+    dh_next = np.zeros_like(h0)
+    for t in range(T, 0, -1):
+        dh = e[t - 1] @ params["W_ho"] + dh_next
+        gi, gf, gc, go = tr.gi[t - 1], tr.gf[t - 1], tr.c_tilde[t - 1], tr.go[t - 1]
+        dc = dh * go * (1 - tr.tanh_c[t - 1] ** 2)  # a slip: no carry from step t + 1
+        d = {"i": dc * gc * gi * (1 - gi), "f": dc * tr.c[t - 1] * gf * (1 - gf),
+             "c": dc * gi * (1 - gc**2), "o": dh * tr.tanh_c[t - 1] * go * (1 - go)}
+        for k in "ifco":
+            g[f"W{k}_x"] += d[k].T @ x[t - 1]
+            g[f"W{k}_h"] += d[k].T @ tr.h[t - 1]
+            g[f"b{k}"] += d[k].sum(axis=0)
+        g["W_ho"] += e[t - 1].T @ tr.h[t]
+        g["b_o"] += e[t - 1].sum(axis=0)
+        dh_next = sum(d[k] @ params[f"W{k}_h"] for k in "ifco")
+        dc_first = dc * gf
+    g["h0"], g["c0"] = dh_next, dc_first
+    return g''',
+        "check_lstm_backward(my_lstm_backward)", "missing-cell-carry"),
 }
 
 READER_NAMES = {"02_rnn_basics.ipynb": ["my_forward"], "03b_paying_less.ipynb": ["my_chunk_and_detach"],
                 "04_bptt_math.ipynb": ["my_bptt", "my_hidden_jacobian", "fixed_bptt"],
-                "08b_clipping.ipynb": ["my_clip_norm"]}
+                "08b_clipping.ipynb": ["my_clip_norm"], "08d2_gated_bptt.ipynb": ["my_lstm_backward"]}
 
 
 def _notebook(name: str) -> dict:
@@ -143,8 +171,9 @@ def test_solutions_define_their_own_names(name):
 @pytest.mark.parametrize("name", sorted(READER_NAMES))
 def test_every_your_turn_exercise_says_what_to_run_first(name):
     nb = _notebook(name)
+    # an exercise titled "Your turn …", or an exercise in a section headed "## Your turn …" (8.9)
     turns = [_src(c) for c in nb["cells"] if c["cell_type"] == "markdown"
-             and re.search(r"\{exercise\} Your turn", _src(c))]
+             and re.search(r"\{exercise\} Your turn|^## Your turn[^\n]*\n+:+\{exercise\}", _src(c), re.M)]
     assert turns
     for text in turns:
         assert "Run All\nAbove Selected Cell" in text or "Run All Above\nSelected Cell" in text \

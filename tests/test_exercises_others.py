@@ -22,6 +22,8 @@ from rnnlib.exercises import (
     check_truncated_bptt,
     local_link,
 )
+from rnnlib.exercises.feedback import make_feedback
+from rnnlib.exercises.strings import text
 
 
 def _sig(z):
@@ -487,6 +489,28 @@ def test_every_anchor_is_a_label_of_its_notebook():
         assert section.anchor in labels, section
 
 
+@pytest.mark.book
+@pytest.mark.parametrize("topic", sorted(SECTIONS))
+def test_every_section_is_named_as_the_built_book_numbers_and_titles_it(topic):
+    """"section 8.6.1" and the title in a message are the heading's number and text in the built book."""
+    import html as html_lib
+    import re
+
+    from browserutil import book_page_path
+
+    section = SECTIONS[topic]
+    page = book_page_path(section.page).read_text(encoding="utf-8")
+    # the label is the section's id, or an empty span right before its heading
+    found = re.search(rf'id="{re.escape(section.anchor)}">\s*(?:</span>\s*)?<h\d>(.*?)</h\d>', page, re.S)
+    assert found, f"no section with the id {section.anchor} in {section.page}"
+    heading = html_lib.unescape(re.sub(r"<[^>]+>", "", found.group(1))).rstrip("#").strip()
+    number, title = heading.split(". ", 1)
+    assert number == section.number, (topic, heading)
+    assert title.replace("\u2019", "'") == text(f"section.{topic}"), (topic, heading)
+    fb = make_feedback("check_x", topic, False, (), "body")
+    assert f"(section {section.number}):" in fb.message and f"(section {section.number})" in fb._repr_html_()
+
+
 def test_reprs_are_deterministic_and_escaped():
     fb1, fb2 = check_clipping(clip(value=True)), check_clipping(clip(value=True))
     assert fb1._repr_html_() == fb2._repr_html_() and repr(fb1) == repr(fb2)
@@ -526,4 +550,4 @@ def test_box_links_the_local_notebook_first():
     local = html.index('href="08b_clipping.ipynb#sec-clip-norm"')
     online = html.index('href="https://bptt-book.github.io/bptt-book/chapters/08b_clipping.html#sec-clip-norm"')
     assert local < online
-    assert "“Algorithm 1: clip the norm, keep the direction”" in html and "(chapter 8b)" in html
+    assert "“Algorithm 1: clip the norm, keep the direction”" in html and "(section 8.6.1)" in html

@@ -121,7 +121,7 @@ def test_the_lstm_checker_speaks_the_chosen_language():
         set_language("xx")
         fb = check_lstm_backward(no_carry)
         assert "- missing-cell-carry: pas de report c̄_{t+1} ⊙ Γ^f_{t+1}." in fb.message
-        assert "See “À vous : la passe arrière du LSTM” (chapter 8d2)" in fb.message
+        assert "See “À vous : la passe arrière du LSTM” (section 8.9.6)" in fb.message
         assert "Time step t = 2 is the first to go wrong" in fb.message  # not translated: English
     finally:
         set_language("en")

@@ -24,6 +24,10 @@ FIGURES = {
     "training": lambda: plot_adding_training(
         {"LSTM, T = 50": np.r_[np.full(400, 0.17), np.logspace(-0.8, -3, 400)], "RNN, T = 50": np.full(800, 0.17)},
         baseline=1 / 6),
+    "training-seeds": lambda: plot_adding_training(
+        {"LSTM, T = 50, 3 seeds": [np.r_[np.full(k, 0.17), np.logspace(-0.8, -3, 800 - k)] for k in (400, 450, 600)],
+         "RNN, T = 50, 3 seeds": np.full((3, 800), 0.17), "RNN, T = 10": np.logspace(-0.8, -2.5, 800)},
+        baseline=1 / 6, batch_size=32),
     "norms": lambda: plot_state_gradients(
         {r"LSTM $\|\partial L/\partial c_t\|$": np.logspace(-4, -3.5, 51),
          r"RNN $\|\partial L/\partial h_t\|$": np.logspace(-12, -3, 51)}),
@@ -90,6 +94,18 @@ def test_house_style(name, monkeypatch):
     assert fig.get_facecolor()[3] == 1.0
 
 
+def test_training_draws_every_run_in_its_model_colour_and_labels_it_once():
+    fig = FIGURES["training-seeds"]()
+    ax = fig.axes[0]
+    lines = [ln for ln in ax.get_lines() if ln.get_linestyle() == "-"]
+    assert len(lines) == 3 + 3 + 1
+    colours = [matplotlib.colors.to_hex(ln.get_color()) for ln in lines]
+    assert len(set(colours[:3])) == len(set(colours[3:6])) == 1 and colours[0] != colours[3] != colours[6]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "LSTM, T = 50, 3 seeds", "RNN, T = 50, 3 seeds", "RNN, T = 10", "answer 1 (baseline)"]
+    assert ax.get_xlabel() == "update (batch of 32 sequences)"
+
+
 def test_bad_arguments():
     with pytest.raises(ValueError, match="T must be an int from 2 to 4"):
         plot_lstm_backward_flow(5)
@@ -101,5 +117,11 @@ def test_bad_arguments():
         plot_adding_training({}, baseline=0.1)
     with pytest.raises(ValueError, match="fewer than window=20"):
         plot_adding_training({"a": np.ones(5)}, baseline=0.1)
+    with pytest.raises(ValueError, match="fewer than window=20"):
+        plot_adding_training({"a": np.ones((3, 5))}, baseline=0.1)
+    with pytest.raises(ValueError, match=r"curves\['a'\] must have shape \(steps,\) or \(runs, steps\)"):
+        plot_adding_training({"a": np.ones((2, 3, 40))}, baseline=0.1)
+    with pytest.raises(ValueError, match="batch_size must be an int >= 1"):
+        plot_adding_training({"a": np.ones(40)}, baseline=0.1, batch_size=0)
     with pytest.raises(ValueError, match=r"curves\['a'\] must have shape"):
         plot_state_gradients({"a": np.ones((3, 2))})

@@ -1,16 +1,21 @@
 """The adding problem learned with the book's own numpy BPTT: an LSTM against a vanilla RNN.
 
-Chapter 8c trains PyTorch models on the adding problem
-(:func:`rnnlib.data.memory.adding_problem`) and finds that a vanilla RNN stays
-at the baseline of answering 1 from T = 50 on, while an LSTM learns the task.
-:func:`train_adding` reproduces that without autograd: the gradients come
-from :meth:`rnnlib.RNN.backward` and :meth:`rnnlib.gated.LSTM.backward`, the
-updates from the Adam and norm clipping of :mod:`rnnlib.book.char_rnn`.
+Section 8.7 trains PyTorch models on the adding problem
+(:func:`rnnlib.data.memory.adding_problem`), each with one seed and Adam's
+learning rate 0.01, and finds that a vanilla RNN stays at the baseline of
+answering 1 from T = 50 on, while an LSTM learns the task. :func:`train_adding`
+trains without autograd: the gradients come from :meth:`rnnlib.RNN.backward`
+and :meth:`rnnlib.gated.LSTM.backward`, the updates from the Adam and norm
+clipping of :mod:`rnnlib.book.char_rnn`. :func:`search_learning_rate` tunes
+the learning rate of each model on a validation set of its own and repeats the
+chosen rate over several seeds, so that a comparison of two models does not
+rest on one rate that suits one of them.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -23,12 +28,20 @@ from rnnlib.gated.core import GatedModel
 from rnnlib.rnn import RNN
 
 __all__ = [
+    "VALIDATION_SEED",
     "AddingRun",
+    "LearningRateSearch",
     "evaluate_adding",
     "left_plateau",
     "matched_rnn_size",
+    "search_learning_rate",
     "train_adding",
 ]
+
+VALIDATION_SEED = 20_011
+"""Seed of the validation set of :func:`search_learning_rate`: not a seed of any training
+batch (``seed * 100_003 + s``) or test set (``10_007 + seed``) of :func:`train_adding`
+for seeds below 100 and fewer than 10,000 updates."""
 
 
 @dataclass
@@ -69,7 +82,7 @@ class AddingRun:
 
     @property
     def solved(self) -> bool:
-        """Test MSE below a tenth of the baseline 1/6, the criterion of chapter 8c."""
+        """Test MSE below a tenth of the baseline 1/6, the criterion of section 8.7."""
         return self.test_mse < 0.1 * ADDING_BASELINE_MSE
 
     @property
@@ -81,7 +94,7 @@ class AddingRun:
 def left_plateau(loss: list[float], *, window: int = 20) -> int | None:
     """First step (1-based) at which the mean loss of the last ``window`` steps fell below half the baseline.
 
-    The definition of chapter 8c; None if it never did.
+    The definition of section 8.7; None if it never did.
     """
     window = check_int("window", window)
     arr = np.asarray(loss, dtype=np.float64)
@@ -190,7 +203,7 @@ def train_adding(
         if clip_grad_norm(grads, clip) > clip:
             run.clipped += 1
         adam.step(grads)
-        run.loss.append(2.0 * loss)  # the mean squared error, as chapter 8c reports it
+        run.loss.append(2.0 * loss)  # the mean squared error, as section 8.7 reports it
     run.seconds, run.cpu_seconds = (
         time.perf_counter() - start,
         time.process_time() - cpu,
@@ -199,3 +212,124 @@ def train_adding(
         model, T, n=check_int("test_size", test_size), seed=10_007 + seed
     )
     return run
+
+
+@dataclass
+class LearningRateSearch:
+    """What :func:`search_learning_rate` measured.
+
+    Attributes
+    ----------
+    lrs : tuple of float
+        The learning rates tried.
+    tuning_seeds, final_seeds : tuple of int
+        Every rate was tried with the tuning seeds; the chosen rate with the
+        final seeds as well.
+    runs : dict of (float, int) to AddingRun
+        ``(lr, seed)`` → the run, its ``test_mse`` on that seed's test set.
+    validation : dict of (float, int) to float
+        ``(lr, seed)`` → the MSE of that run's model on the validation set
+        (one set for every run, seed :data:`VALIDATION_SEED`).
+    """
+
+    lrs: tuple[float, ...]
+    tuning_seeds: tuple[int, ...]
+    final_seeds: tuple[int, ...]
+    runs: dict[tuple[float, int], AddingRun] = field(default_factory=dict)
+    validation: dict[tuple[float, int], float] = field(default_factory=dict)
+
+    def mean_validation(self, lr: float) -> float:
+        """Mean validation MSE of ``lr`` over the tuning seeds."""
+        return float(np.mean([self.validation[lr, s] for s in self.tuning_seeds]))
+
+    @property
+    def best_lr(self) -> float:
+        """The rate with the lowest mean validation MSE over the tuning seeds (the first on a tie)."""
+        return min(self.lrs, key=self.mean_validation)
+
+    @property
+    def final(self) -> list[AddingRun]:
+        """The runs at the chosen rate, one per final seed."""
+        return [self.runs[self.best_lr, s] for s in self.final_seeds]
+
+
+def search_learning_rate(
+    make_model: Callable[[int], RNN | GatedModel],
+    T: int,
+    *,
+    lrs: Sequence[float],
+    tuning_seeds: Sequence[int],
+    final_seeds: Sequence[int],
+    steps: int = 600,
+    batch_size: int = 64,
+    validation_size: int = 1000,
+    test_size: int = 1000,
+) -> LearningRateSearch:
+    """Tune Adam's learning rate on a validation set, then train the chosen rate with more seeds.
+
+    Every rate of ``lrs`` is trained (:func:`train_adding`) once per tuning
+    seed, on a fresh model ``make_model(seed)`` and the seed's training
+    batches; each trained model is scored on one validation set of
+    ``validation_size`` sequences, drawn with :data:`VALIDATION_SEED` and
+    used by no run for training or testing. The rate with the lowest mean
+    validation MSE is chosen, and trained again with every final seed that
+    is not a tuning seed. Test sets (each run's own, as in
+    :func:`train_adding`) play no part in the choice.
+
+    Parameters
+    ----------
+    make_model : callable
+        ``make_model(seed)`` returns a fresh model (n_in = 2, n_out = 1) whose
+        initial weights depend on ``seed``.
+    T : int
+        Sequence length, ≥ 2.
+    lrs : sequence of float
+        The learning rates to try, each > 0.
+    tuning_seeds, final_seeds : sequence of int
+        Seeds (of the initial weights and the training batches) every rate
+        is tried with, and the seeds the chosen rate is reported with; each
+        ≥ 0, non-empty, without repeats.
+    steps, batch_size : int
+        Updates per run and sequences per update.
+    validation_size, test_size : int
+        Sizes of the validation set and of each run's test set.
+
+    Returns
+    -------
+    LearningRateSearch
+    """
+    if not callable(make_model):
+        raise TypeError(f"make_model must be a callable seed -> model, got {type(make_model).__name__}")
+    T = check_int("T", T, minimum=2)
+    if isinstance(lrs, (str, bytes)) or not isinstance(lrs, Sequence) or not lrs:
+        raise TypeError(f"lrs must be a non-empty sequence of learning rates, got {lrs!r}")
+    rates = tuple(check_real("lrs[]", lr, minimum=1e-12) for lr in lrs)
+    seeds = {}
+    for name, value in (("tuning_seeds", tuning_seeds), ("final_seeds", final_seeds)):
+        if isinstance(value, (str, bytes)) or not isinstance(value, Sequence) or not value:
+            raise TypeError(f"{name} must be a non-empty sequence of seeds, got {value!r}")
+        seeds[name] = tuple(check_int(f"{name}[]", v, minimum=0) for v in value)
+        if len(set(seeds[name])) != len(seeds[name]):
+            raise ValueError(f"{name} must not repeat a seed, got {value!r}")
+    if len(set(rates)) != len(rates):
+        raise ValueError(f"lrs must not repeat a rate, got {lrs!r}")
+    steps, batch_size = check_int("steps", steps), check_int("batch_size", batch_size)
+    validation_size = check_int("validation_size", validation_size)
+    test_size = check_int("test_size", test_size)
+    search = LearningRateSearch(rates, seeds["tuning_seeds"], seeds["final_seeds"])
+
+    def run(lr: float, seed: int) -> None:
+        result = train_adding(
+            make_model(seed), T, steps=steps, batch_size=batch_size, lr=lr, seed=seed, test_size=test_size
+        )
+        search.runs[lr, seed] = result
+        search.validation[lr, seed] = evaluate_adding(result.model, T, n=validation_size, seed=VALIDATION_SEED)[0]
+
+    for lr in rates:
+        for seed in search.tuning_seeds:
+            run(lr, seed)
+    best = search.best_lr
+    for seed in search.final_seeds:
+        if (best, seed) not in search.runs:
+            run(best, seed)
+    return search

@@ -13,7 +13,7 @@ shapes gets a message, never a traceback from inside rnnlib.
   truncations of chapter 3;
 * :func:`~rnnlib.exercises.others.check_clipping` — gradient-norm clipping (chapter 8);
 * :func:`~rnnlib.exercises.others.check_hidden_jacobian` — ∂h_T/∂h_t (chapters 4 and 8);
-* :func:`~rnnlib.exercises.lstm.check_lstm_backward` — the LSTM's BPTT (chapter 8, "BPTT through
+* :func:`~rnnlib.exercises.lstm.check_lstm_backward` — the LSTM's BPTT (section 8.9, "BPTT through
   the LSTM and GRU").
 
 Every message links to the section that explains it (``SECTIONS``): in the

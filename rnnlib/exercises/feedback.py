@@ -25,11 +25,17 @@ BASE_URL = "https://bptt-book.github.io/bptt-book/"
 
 @dataclass(frozen=True)
 class Section:
-    """A section of the book a message links to: its notebook, its label (the anchor) and chapter."""
+    """A section of the book a message links to: its notebook, its label (the anchor) and its number.
+
+    ``number`` is the section's number as the built book shows it in the heading
+    (``"8.6.1"``; the sidebar numbers the pages, ``"8.6"``), so that a message reads
+    "section 8.6.1" as the book does; ``tests/test_exercises_others.py`` checks it
+    (and the title, ``strings`` key ``"section.<topic>"``) against the built book.
+    """
 
     notebook: str
     anchor: str
-    chapter: str
+    number: str
 
     @property
     def page(self) -> str:
@@ -38,13 +44,13 @@ class Section:
 
 
 SECTIONS = {
-    "forward": Section("02_rnn_basics.ipynb", "sec-rnn-forward-equations", "2"),
-    "derivation": Section("04_bptt_math.ipynb", "sec-math-batch", "4"),
-    "errata": Section("04_bptt_math.ipynb", "sec-math-source-formulas", "4"),
-    "truncation": Section("03b_paying_less.ipynb", "sec-truncated-bptt", "3b"),
-    "clipping": Section("08b_clipping.ipynb", "sec-clip-norm", "8b"),
-    "jacobian": Section("04_bptt_math.ipynb", "sec-math-jacobian", "4"),
-    "gated": Section("08d2_gated_bptt.ipynb", "sec-gated-bptt-exercise", "8d2"),
+    "forward": Section("02_rnn_basics.ipynb", "sec-rnn-forward-equations", "2.1"),
+    "derivation": Section("04_bptt_math.ipynb", "sec-math-batch", "4.5"),
+    "errata": Section("04_bptt_math.ipynb", "sec-math-source-formulas", "4.6"),
+    "truncation": Section("03b_paying_less.ipynb", "sec-truncated-bptt", "3.4.1"),
+    "clipping": Section("08b_clipping.ipynb", "sec-clip-norm", "8.6.1"),
+    "jacobian": Section("04_bptt_math.ipynb", "sec-math-jacobian", "4.7"),
+    "gated": Section("08d2_gated_bptt.ipynb", "sec-gated-bptt-exercise", "8.9.6"),
 }
 """The one table of links: topic → the section that explains it (its label is the anchor
 both on the published page and in the notebook as jupyterlab-myst renders it)."""
@@ -145,7 +151,7 @@ class Feedback:
             local = f'<a class="rnnlib-local" href="{html.escape(self.local)}" {style}>“{title}”</a>'
             online = (f'<a class="rnnlib-online" href="{html.escape(self.link)}" {style}>'
                       f'{text("see.html.online")}</a>')
-            where = html.escape(text("where.chapter", chapter=section.chapter))
+            where = html.escape(text("where.section", number=section.number))
             parts.append(f'<div style="margin-top:0.3em">{text("see.html", local=local, where=where)}'
                          f" · {online}</div>")
         return (
@@ -159,7 +165,7 @@ def make_feedback(check: str, topic: str, passed: bool, mistakes: tuple[str, ...
     """A :class:`Feedback` whose message is ``body`` followed by the links of ``topic``."""
     url, local = link(topic), local_link(topic)
     section = SECTIONS[topic]
-    see = text("see", title=text(f"section.{topic}"), where=text("where.chapter", chapter=section.chapter),
+    see = text("see", title=text(f"section.{topic}"), where=text("where.section", number=section.number),
                local=local)
     message = f"{body}\n{see}\n{text('see.online', url=url)}"
     return Feedback(passed=passed, mistakes=tuple(mistakes), message=message, check=check, link=url,

@@ -228,7 +228,7 @@ def _first_wrong_step(
 
 
 def _without_recurrent_weights(case: lm.LSTMCase) -> lm.LSTMCase:
-    """The same case with every W^g_h = 0: no error flows back through h, only along the cell path."""
+    """The same case with every W^κ_h = 0: no error flows back through h, only along the cell path."""
     params = {
         k: np.zeros_like(v) if k.endswith("_h") else v for k, v in case.params.items()
     }
@@ -243,7 +243,7 @@ def _without_recurrent_weights(case: lm.LSTMCase) -> lm.LSTMCase:
 
 
 def _right_without_recurrence(fn: Callable, case: lm.LSTMCase) -> bool:
-    """Whether the reader is right on the same case with every W^g_h = 0 (both placements)."""
+    """Whether the reader is right on the same case with every W^κ_h = 0 (both placements)."""
     zero = _without_recurrent_weights(case)
     try:
         return all(
@@ -286,6 +286,18 @@ def _where(
             step, keys = found
             if step == 1:
                 lines.append(text("lstm.prefix.one", names=", ".join(keys)))
+            elif any(k in keys for k in READOUT):
+                # The readout's gradients take no error from later steps (Σ_t e_t h_tᵀ):
+                # a flow back in time does not explain them, so say only where it shows.
+                lines.append(
+                    text(
+                        "lstm.prefix.later.readout",
+                        ok=step - 1,
+                        bad=step,
+                        names=", ".join(keys),
+                        readout=", ".join(k for k in READOUT if k in keys),
+                    )
+                )
             else:
                 lines.append(
                     text(

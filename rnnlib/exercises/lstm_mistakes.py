@@ -205,7 +205,7 @@ def mistaken_gradients(
             return np.ones_like(gate)
         return gate * (1.0 - gate)
 
-    # Row form: δ @ W_h = (Σ_g (W^g_h)ᵀ δ^g)ᵀ with W_h the four (H, H) matrices stacked, (4H, H).
+    # Row form: δ @ W_h = (Σ_κ (W^κ_h)ᵀ δ^κ)ᵀ with W_h the four (H, H) matrices stacked, (4H, H).
     back = np.concatenate(
         [p[f"W{g}_h"].T if "not-transposed" in cfg else p[f"W{g}_h"] for g in "ifco"]
     )

@@ -31,7 +31,7 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "see.online": "Online: {url}",
     "see.html": "See {local} ({where})",
     "see.html.online": "online",
-    "where.chapter": "chapter {chapter}",
+    "where.section": "section {number}",
     # sections the messages link to: topic -> title as in the chapter
     "section.forward": "The forward equations",
     "section.derivation": "The vectorised batch form",
@@ -311,10 +311,15 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "lstm.prefix.later": "Time step t = {bad} is the first to go wrong: on the first {ok} step(s) your "
                          "gradients are right, on the first {bad} they are not (the error has to flow "
                          "back {ok} step(s), through h and through c), in: {names}.",
-    "lstm.prefix.recurrence": "With every W^g_h = 0 (no error flows back through h, only along the cell "
+    "lstm.prefix.later.readout": "Time step t = {bad} is the first to go wrong: on the first {ok} step(s) "
+                                 "your gradients are right, on the first {bad} they are not, in: {names}. "
+                                 "Among them the readout's {readout}, which take(s) no error from later "
+                                 "steps (∂L/∂W_ho = Σ_t e_t h_tᵀ, ∂L/∂b_o = Σ_t e_t): look at "
+                                 "e_t = ∂L/∂o_t, at the steps that carry a loss (loss_at), and at h_t.",
+    "lstm.prefix.recurrence": "With every W^κ_h = 0 (no error flows back through h, only along the cell "
                               "path) your gradients are right: the difference comes from the recurrent "
-                              "weights, in the error they pass back, Σ_g (W^g_h)ᵀ δ^g_{t+1} (in row form "
-                              "d_g @ Wg_h, summed over the four layers), or in your forward pass.",
+                              "weights, in the error they pass back, Σ_κ (W^κ_h)ᵀ δ^κ_{t+1} (in row form "
+                              "d_k @ Wk_h, summed over the four layers), or in your forward pass.",
     "lstm.missing-cell-carry": "c̄_t lacks the carry c̄_{t+1} ⊙ Γ^f_{t+1}: the cell's error never flows back "
     "along the cell path. c̄_t = h̄_t ⊙ Γ^o_t ⊙ tanh'(c_t) + c̄_{t+1} ⊙ Γ^f_{t+1}; in code "
     "dc = dh * go * (1 - tanh_c**2) + dc_next, with dc_next = dc * gf passed on from the step after.",
@@ -342,14 +347,14 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "lstm.input-candidate-swapped": "the input gate and the candidate are swapped in their errors: "
     "δ^i_t = c̄_t ⊙ c̃_t ⊙ Γ^i_t(1 − Γ^i_t) and δ^c_t = c̄_t ⊙ Γ^i_t ⊙ (1 − c̃_t²); in code "
     "dc * gc * gi * (1 - gi) and dc * gi * (1 - gc**2).",
-    "lstm.missing-recurrent-term": "h̄_t lacks the recurrent term Σ_g (W^g_h)ᵀ δ^g_{t+1}: through h, the error "
+    "lstm.missing-recurrent-term": "h̄_t lacks the recurrent term Σ_κ (W^κ_h)ᵀ δ^κ_{t+1}: through h, the error "
     "of a step never reaches the earlier steps (only the cell path carries it). In code "
-    "dh = e_t @ W_ho + dh_next, with dh_next = Σ_g d_g @ Wg_h from the step after.",
+    "dh = e_t @ W_ho + dh_next, with dh_next = Σ_κ d_k @ Wk_h from the step after.",
     "lstm.not-transposed": "the recurrent matrices are used the wrong way round on the way back: "
-    "h̄_{t−1} receives Σ_g (W^g_h)ᵀ δ^g_t, which in the row form of code is d_g @ Wg_h with no .T "
-    "(an extra .T there, or Wg_h @ d in column form, is this mistake).",
-    "lstm.state-off-by-one": "∂L/∂W^g_h uses h_t where h_{t−1} belongs: ∂L/∂W^g_h = Σ_t δ^g_t h_{t−1}ᵀ, "
-    "the state the step started from (in row form d_g.T @ h_prev; trace.h holds h_0 … h_T, so with t "
+    "h̄_{t−1} receives Σ_κ (W^κ_h)ᵀ δ^κ_t, which in the row form of code is d_k @ Wk_h with no .T "
+    "(an extra .T there, or Wk_h @ d in column form, is this mistake).",
+    "lstm.state-off-by-one": "∂L/∂W^κ_h uses h_t where h_{t−1} belongs: ∂L/∂W^κ_h = Σ_t δ^κ_t h_{t−1}ᵀ, "
+    "the state the step started from (in row form d_k.T @ h_prev; trace.h holds h_0 … h_T, so with t "
     "counted from 1, h_{t−1} is trace.h[t - 1]).",
     "lstm.no-sum-over-time": "a shared weight's gradient is the term of a single step instead of the sum "
     "over all steps (as `=` in place of `+=` in the loop gives): the weights are shared over time.",
@@ -361,7 +366,7 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "lstm.initial-cell-gradient.missing": "returned as zeros",
     "lstm.initial-cell-gradient.without forget gate": "c̄_1, without the factor Γ^f_1",
     "lstm.initial-state-gradient": "∂L/∂h_0 is missing: h_0 feeds the four layers of step 1, so "
-    "∂L/∂h_0 = Σ_g (W^g_h)ᵀ δ^g_1 (in code dh_next after the last step of the loop, t = 1).",
+    "∂L/∂h_0 = Σ_κ (W^κ_h)ᵀ δ^κ_1 (in code dh_next after the last step of the loop, t = 1).",
     "lstm.initial-state-gradient.missing": "returned as zeros",
     "lstm.batch-scale": "the 1/B of the batch mean is wrong: e_t = (o_t − y_t)/B on the steps with a loss, "
     "divided by B once.",

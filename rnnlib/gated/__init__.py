@@ -5,7 +5,7 @@ The same API as :class:`rnnlib.RNN`: ``forward(x, h0[, c0])`` returns a trace,
 the gradient of the initial state(s) (:class:`GatedGradients`), full or with
 per-term truncation; float64, time-major ``x`` of shape (T, B, n_in), a linear
 readout o_t = W_ho h_t + b_o, and the losses of :mod:`rnnlib.losses`. The
-parameters carry the book's names (chapter 8d) and convert to and from
+parameters carry the book's names (section 8.8) and convert to and from
 PyTorch's layout (:mod:`rnnlib.gated.params`). No torch is imported here;
 :mod:`rnnlib.pytorch.gated_reference` holds the autograd references.
 """

@@ -1,6 +1,6 @@
 """A GRU in numpy with hand-written backpropagation through time.
 
-The cell is PyTorch's ``torch.nn.GRU`` in the book's notation (chapter 8d),
+The cell is PyTorch's ``torch.nn.GRU`` in the book's notation (section 8.8),
 with the linear readout of :class:`rnnlib.RNN`; for t = 1 … T::
 
     Γ^r_t = σ(Wr_x x_t + Wr_h h_{t-1} + br),    Γ^u_t likewise
@@ -134,8 +134,9 @@ class GRU(GatedModel):
         gr, gu, n_h, h_tilde = trace.gr[t], trace.gu[t], trace.n_h[t], trace.h_tilde[t]
         h_prev = trace.h[t]
         # The errors side by side (r, u, n_h, n): views into one array D.
-        D = np.empty((*dh.shape[:-1], 4 * gr.shape[-1]))
-        d_r, d_u, d_nh, d_n = np.split(D, 4, axis=-1)
+        H = gr.shape[-1]
+        D = np.empty((*dh.shape[:-1], 4 * H))
+        d_r, d_u, d_nh, d_n = (D[..., k * H : (k + 1) * H] for k in range(4))
         # Candidate: h_t = … + (1 − Γ^u) ⊙ h̃, then tanh' = 1 − h̃²: δ^n.
         d_n[...] = dh * (1.0 - gu) * (1.0 - h_tilde * h_tilde)
         # Update gate: ∂h_t/∂Γ^u = h_{t-1} − h̃, then σ' = Γ^u (1 − Γ^u): δ^u.

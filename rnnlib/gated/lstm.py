@@ -1,6 +1,6 @@
 """An LSTM in numpy with hand-written backpropagation through time.
 
-The cell is PyTorch's ``torch.nn.LSTM`` in the book's notation (chapter 8d),
+The cell is PyTorch's ``torch.nn.LSTM`` in the book's notation (section 8.8),
 with the linear readout of :class:`rnnlib.RNN`; for t = 1 … T::
 
     Γ^i_t = σ(Wi_x x_t + Wi_h h_{t-1} + bi)     (Γ^f_t and Γ^o_t likewise)
@@ -21,7 +21,6 @@ from typing import Any, ClassVar
 import numpy as np
 
 from rnnlib._validation import Seed, check_real
-from rnnlib.activations import sigmoid
 from rnnlib.gated.core import GatedModel, Signals
 from rnnlib.gated.params import LSTM_GATES, LSTM_PARAM_NAMES
 from rnnlib.gated.trace import LSTMTrace
@@ -38,7 +37,7 @@ class LSTM(GatedModel):
         Sizes n_in, H and O of input, hidden state (and cell) and output.
     forget_bias : float, optional
         Set every forget-gate bias b^f to this value (Gers et al. 2000 use a
-        positive one; chapter 8c starts at 1). By default b^f is drawn like
+        positive one; section 8.7 starts at 1). By default b^f is drawn like
         the other biases.
     seed : int, numpy.random.Generator or None
         Seed of the initial weights: the cell's weights and biases are
@@ -126,22 +125,32 @@ class LSTM(GatedModel):
         h[0], c[0] = h_init, c_init
         gates = np.empty((T, B, 4 * H))  # Γ^i, Γ^f, c̃, Γ^o side by side
         tanh_c = np.empty((T, B, H))
-        W_h_T = self._recurrent_stack().T
+        # All four layers with one tanh per step: σ(a) = ½ + ½ tanh(a/2), rnnlib's sigmoid,
+        # so the gates' columns are scaled by ½ (exact in binary: the results are those of
+        # sigmoid(a) and tanh(a) to the last bit) and the candidate's by 1.
+        scale = np.full(4 * H, 0.5)
+        scale[2 * H : 3 * H] = 1.0
+        shift = 1.0 - scale
+        W_h_T = self._recurrent_stack().T * scale
         with np.errstate(over="ignore", invalid="ignore"):
             # The input terms of every step and layer in one product; the loop adds W_h h_{t-1}.
-            A = x @ self._stack("x").T + self._stack("b")
+            A = (x @ self._stack("x").T + self._stack("b")) * scale
+            # Views of the four layers of each step (slices, and in-place operations: the loop
+            # is short on arithmetic, so the calls' overhead is much of its time).
+            gi, gf, gc, go = (gates[:, :, k * H : (k + 1) * H] for k in range(4))
             for t in range(T):
-                a = A[t] + h[t] @ W_h_T
-                gates[t, :, : 2 * H] = sigmoid(a[:, : 2 * H])  # Γ^i, Γ^f
-                gates[t, :, 2 * H : 3 * H] = np.tanh(a[:, 2 * H : 3 * H])  # c̃
-                gates[t, :, 3 * H :] = sigmoid(a[:, 3 * H :])  # Γ^o
-                gi, gf, gc, go = np.split(gates[t], 4, axis=1)
-                c[t + 1] = gf * c[t] + gi * gc
-                tanh_c[t] = np.tanh(c[t + 1])
-                h[t + 1] = go * tanh_c[t]
+                a = gates[t]
+                np.matmul(h[t], W_h_T, out=a)
+                a += A[t]  # a_t (scaled)
+                np.tanh(a, out=a)
+                a *= scale
+                a += shift  # Γ^i, Γ^f, c̃, Γ^o
+                np.multiply(gf[t], c[t], out=c[t + 1])
+                c[t + 1] += gi[t] * gc[t]
+                np.tanh(c[t + 1], out=tanh_c[t])
+                np.multiply(go[t], tanh_c[t], out=h[t + 1])
             o = h[1:] @ self.params["W_ho"].T + self.params["b_o"]
         self._check_finite("forward pass", {"c": c, "h": h, "o": o})
-        gi, gf, gc, go = np.split(gates, 4, axis=2)
         return LSTMTrace(
             x=x, h=h, c=c, gi=gi, gf=gf, go=go, c_tilde=gc, tanh_c=tanh_c, o=o
         )
@@ -164,8 +173,9 @@ class LSTM(GatedModel):
         gi, gf, gc, go = trace.gi[t], trace.gf[t], trace.c_tilde[t], trace.go[t]
         tanh_c, c_prev = trace.tanh_c[t], trace.c[t]
         # The four gate errors side by side (i, f, c̃, o): views into one array D.
-        D = np.empty((*dh.shape[:-1], 4 * gi.shape[-1]))
-        d_i, d_f, d_c, d_o = np.split(D, 4, axis=-1)
+        H = gi.shape[-1]
+        D = np.empty((*dh.shape[:-1], 4 * H))
+        d_i, d_f, d_c, d_o = (D[..., k * H : (k + 1) * H] for k in range(4))
         # Into c_t through h_t = Γ^o ⊙ tanh(c_t) (× Γ^o tanh'(c_t)), plus the carry: c̄_t.
         dc = dh * go * (1.0 - tanh_c * tanh_c) + dc_next
         # Output gate: h_t = Γ^o ⊙ tanh(c_t), then σ' = Γ^o (1 − Γ^o): δ^o.
@@ -176,7 +186,7 @@ class LSTM(GatedModel):
         d_i[...] = dc * gc * gi * (1.0 - gi)
         # Candidate: the same product, then tanh' = 1 − c̃²: δ^c.
         d_c[...] = dc * gi * (1.0 - gc * gc)
-        # h_{t-1} feeds all four layers: Σ_g (W^g_h)ᵀ δ^g, one product in row form.
+        # h_{t-1} feeds all four layers: Σ_κ (W^κ_h)ᵀ δ^κ, one product in row form.
         dh_prev = D @ W_h
         # The cell path: c_{t-1} reaches c_t through Γ^f_t alone (the carry for step t-1).
         dc_prev = dc * gf
@@ -187,9 +197,9 @@ class LSTM(GatedModel):
         T, B, I = trace.x.shape
         H = self.n_hidden
         D2 = D.reshape(T * B, 4 * H)
-        dW_x = D2.T @ trace.x.reshape(T * B, I)  # Σ_t δ^g_t x_tᵀ, all layers stacked
-        dW_h = D2.T @ trace.h[:-1].reshape(T * B, H)  # Σ_t δ^g_t h_{t-1}ᵀ
-        db = D2.sum(axis=0)  # Σ_t δ^g_t
+        dW_x = D2.T @ trace.x.reshape(T * B, I)  # Σ_t δ^κ_t x_tᵀ, all layers stacked
+        dW_h = D2.T @ trace.h[:-1].reshape(T * B, H)  # Σ_t δ^κ_t h_{t-1}ᵀ
+        db = D2.sum(axis=0)  # Σ_t δ^κ_t
         grads = {}
         for k, g in enumerate(LSTM_GATES):
             rows = slice(k * H, (k + 1) * H)

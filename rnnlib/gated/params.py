@@ -1,6 +1,6 @@
 """Parameter names of the gated models, their stacked layout, and PyTorch's layout both ways.
 
-The book names every gate's weights after the gate (chapter 8d,
+The book names every gate's weights after the gate (section 8.8,
 :mod:`rnnlib.book.gates`): ``Wf_x`` (input), ``Wf_h`` (recurrent), ``bf`` for
 the forget gate Γ^f, and so on; the readout is the book's ``W_ho``, ``b_o``.
 The forward and backward passes work on the four (LSTM) or three (GRU) layers
@@ -177,7 +177,7 @@ def lstm_from_pytorch(
     state : mapping
         ``lstm.state_dict()`` of a one-layer ``torch.nn.LSTM`` (keys
         :data:`rnnlib.gated.params.TORCH_KEYS`; tensors or arrays), rows stacked in the order
-        i, f, g, o. The two biases are summed into the book's b^g.
+        i, f, g, o. The two biases are summed into the book's b^κ.
     readout_weight, readout_bias : array_like or tensor
         ``linear.weight`` (n_out, H) and ``linear.bias`` (n_out,).
 
@@ -222,7 +222,7 @@ def lstm_to_pytorch(
     -------
     state : dict of str to ndarray
         ``weight_ih_l0`` (4H, n_in), ``weight_hh_l0`` (4H, H), ``bias_ih_l0``
-        (4H,) holding b^g, ``bias_hh_l0`` zeros: load it with
+        (4H,) holding b^κ, ``bias_hh_l0`` zeros: load it with
         ``lstm.load_state_dict({k: torch.as_tensor(v) for k, v in state.items()})``.
     readout_weight, readout_bias : ndarray
         W_ho and b_o, for ``torch.nn.Linear``.

@@ -107,7 +107,7 @@ class GatedGradients:
         reaches the loss only through c_1. None for the GRU.
     delta : dict of str to ndarray, each of shape (T, B, H)
         The error signals at the layers' pre-activations: ``"i"``, ``"f"``,
-        ``"c"``, ``"o"`` for the LSTM (δ^g_t = ∂L/∂a^g_t); ``"r"``, ``"u"``,
+        ``"c"``, ``"o"`` for the LSTM (δ^κ_t = ∂L/∂a^κ_t); ``"r"``, ``"u"``,
         ``"n"`` and ``"n_h"`` (∂L/∂(W^n_h h_{t-1} + b^n_h)) for the GRU.
 
     With truncation, ``dh``, ``dc`` and ``delta`` hold the sums of the

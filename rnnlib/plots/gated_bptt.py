@@ -3,10 +3,10 @@
 :func:`plot_lstm_backward_flow` draws the LSTM's backward recursion in the
 style of chapter 4's :func:`rnnlib.plots.delta_flow.plot_delta_flow`: one
 column per step and a row each for the loss signal, h̄_t = ∂L/∂h_t,
-c̄_t = ∂L/∂c_t and the gate errors δ^g_t. Colours: the injection W_hoᵀ e_t
+c̄_t = ∂L/∂c_t and the gate errors δ^κ_t. Colours: the injection W_hoᵀ e_t
 in orange, the cell path (the carry c̄_{t+1} ⊙ Γ^f_{t+1}) in thick
-vermillion as in chapter 8d's cell diagram, the recurrent path through the
-four matrices W^g_h in green, the local steps inside a cell in blue. Arrows
+vermillion as in section 8.8's cell diagram, the recurrent path through the
+four matrices W^κ_h in green, the local steps inside a cell in blue. Arrows
 and boxes carry a ``gid`` ("inject-t", "h-to-c-t", "carry-t", "recurrent-t",
 "c-to-gates-t", "h-to-gates-t", "node-…") so tests can find them.
 """
@@ -269,7 +269,7 @@ def plot_lstm_backward_flow(T: int = 3, *, title: str | None = None) -> Figure:
                 [],
                 color=COLOURS["recurrent"],
                 lw=1.6,
-                label=r"$\sum_g W^{g\top}_h \delta^g_{t+1}$",
+                label=r"$\sum_\kappa W^{\kappa\top}_h \delta^\kappa_{t+1}$",
             ),
             Line2D(
                 [],
@@ -296,22 +296,26 @@ def _moving_average(values: np.ndarray, window: int) -> np.ndarray:
 
 @styled
 def plot_adding_training(
-    curves: Mapping[str, Sequence[float]],
+    curves: Mapping[str, Sequence[float] | Sequence[Sequence[float]]],
     *,
     baseline: float,
     window: int = 20,
+    batch_size: int = 64,
     title: str | None = None,
 ) -> Figure:
-    """Training MSE against the update, one curve per model, with the baseline of answering 1.
+    """Training MSE against the update, one colour per model (one line per run), with the baseline of answering 1.
 
     Parameters
     ----------
-    curves : mapping of str to sequence of float
-        Label → training loss of every update (``AddingRun.loss``).
+    curves : mapping of str to array_like of shape (steps,) or (runs, steps)
+        Label → training loss of every update (``AddingRun.loss``), or of
+        several runs of the same model (seeds), drawn in the label's colour.
     baseline : float
         MSE of the constant answer (1/6), drawn dashed.
     window : int
         Width of the moving average drawn (the raw losses are noisy).
+    batch_size : int
+        Sequences per update, for the axis label.
     title : str, optional
 
     Returns
@@ -322,6 +326,7 @@ def plot_adding_training(
         raise TypeError("curves must be a non-empty mapping of label to losses")
     baseline = check_real("baseline", baseline, minimum=0.0)
     window = check_int("window", window)
+    batch_size = check_int("batch_size", batch_size)
     fig, ax = new_figure(height=3.6)
     colours = [
         PALETTE["vermillion"],
@@ -331,13 +336,27 @@ def plot_adding_training(
         PALETTE["orange"],
     ]
     for (label, loss), colour in zip(curves.items(), colours, strict=False):
-        loss = check_array(f"curves[{label!r}]", loss, (None,), labels="(steps,)")
-        if loss.shape[0] < window:
+        runs = np.asarray(loss, dtype=np.float64)
+        runs = check_array(
+            f"curves[{label!r}]",
+            runs[None] if runs.ndim == 1 else runs,
+            (None, None),
+            labels="(steps,) or (runs, steps)",
+        )
+        if runs.shape[1] < window:
             raise ValueError(
-                f"curves[{label!r}] has {loss.shape[0]} values, fewer than window={window}"
+                f"curves[{label!r}] has {runs.shape[1]} values, fewer than window={window}"
             )
-        smooth = _moving_average(loss, window)
-        ax.plot(np.arange(window, loss.shape[0] + 1), smooth, color=colour, label=label)
+        for k, run in enumerate(runs):
+            smooth = _moving_average(run, window)
+            ax.plot(
+                np.arange(window, run.shape[0] + 1),
+                smooth,
+                color=colour,
+                linewidth=1.6 if runs.shape[0] == 1 else 1.2,
+                alpha=1.0 if runs.shape[0] == 1 else 0.85,
+                label=label if k == 0 else None,
+            )
     ax.axhline(
         baseline,
         color=TEXT_GREY,
@@ -346,7 +365,7 @@ def plot_adding_training(
         label="answer 1 (baseline)",
     )
     log_axis(ax)
-    ax.set_xlabel("update (batch of 64 sequences)")
+    ax.set_xlabel(f"update (batch of {batch_size} sequences)")
     ax.set_ylabel(f"training MSE ({window}-step mean)")
     ax.legend(loc="lower left")
     ax.set_title(

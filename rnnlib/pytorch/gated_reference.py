@@ -204,7 +204,7 @@ def module_reference(
     g = {k: v.grad.numpy().copy() for k, v in module.named_parameters()}
     H = model.n_hidden
     if cell == "lstm":
-        # The two biases are summed in the book's b^g: their gradients are equal, take one.
+        # The two biases are summed in the book's b^κ: their gradients are equal, take one.
         g["bias_hh_l0"] = np.zeros_like(g["bias_hh_l0"])
         grads = lstm_from_pytorch(g, readout.weight.grad, readout.bias.grad)
     else:
