@@ -111,6 +111,9 @@ SOURCE_AFTER = re.compile(
 )
 SOURCE_BEFORE = re.compile(r"\bsource(?:\s+document)?['’]s\s+(?:own\s+)?$", re.I)
 POSSESSIVE = re.compile(r"\b(?:its|their)\s+(?:own\s+)?$", re.I)
+PAPER_BEFORE = re.compile(r"\bpaper['’]s\s+(?:own\s+)?$", re.I)
+# A citation written as plain text (docstrings): "Pascanu et al.", "Bengio (2013)".
+PLAIN_CITATION = re.compile(r"\bet al\.|\(\d{4}[a-z]?\)")
 AFTER_CITATION = re.compile(rf"{CITE}\s*(?:\[[^\]]*\])?\s*[,(]?\s*$")
 ZH_SOURCE_BEFORE = re.compile(r"原文(?:的|在其|中的)?\s*$")
 ZH_SOURCE_LIST = re.compile(
@@ -135,9 +138,14 @@ def quotes_another_work(lang: str, before: str, after: str) -> bool:
             SOURCE_BEFORE.search(before)
             or SOURCE_AFTER.search(after)
             or AFTER_CITATION.search(before)
+            or PAPER_BEFORE.search(before)
             or (
                 POSSESSIVE.search(before)
-                and (CITE in sentence or re.search(r"\bsource\b", sentence, re.I))
+                and (
+                    CITE in sentence
+                    or re.search(r"\bsource\b", sentence, re.I)
+                    or PLAIN_CITATION.search(sentence)
+                )
             )
         )
     return bool(

@@ -88,9 +88,14 @@ def sync(path: Path, url: str) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="*", type=Path,
+                        help="notebooks to update (default: every chapters/*.ipynb)")
+    args = parser.parse_args(argv)
     url = repository_url()
-    args = sys.argv[1:] if argv is None else argv
-    paths = [Path(a).resolve() for a in args] or sorted((ROOT / "chapters").glob("*.ipynb"))
+    paths = [p.resolve() for p in args.notebooks] or sorted((ROOT / "chapters").glob("*.ipynb"))
     for path in paths:
         if sync(path, url):
             print(f"updated {path.relative_to(ROOT)}")

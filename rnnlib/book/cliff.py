@@ -1,6 +1,6 @@
 """Pascanu et al.'s cliff: the one-unit RNN of their figure 6, and gradient descent on it.
 
-Pascanu, Mikolov & Bengio (2013), eq. (8), train one unit with no input,
+Pascanu, Mikolov & Bengio (2013) train one unit with no input (the paper's eq. 8),
 x_t = w σ(x_{t-1}) + b, to reach σ(x_50) = 0.7 from x_0 = 0.5 (E = (σ(x_50) − 0.7)²,
 σ the logistic sigmoid). With h_t = σ(x_t) (their x_t is the book's pre-activation
 a_t) the same model is the book's one-unit RNN::

@@ -1,4 +1,4 @@
-"""A leaky RNN (leaky integrator units) with hand-written BPTT, for chapter 8e.
+"""A leaky RNN (leaky integrator units) with hand-written BPTT, for section 8.10.
 
 The model (Goodfellow et al. 2016, §10.9.2), for t = 1 … T::
 

@@ -2,8 +2,8 @@
 
 Pascanu, Mikolov & Bengio (2013) write their RNN as x_t = W_rec σ(x_{t-1}) + W_in u_t + b;
 their state x_t is the book's pre-activation a_t (h_t = f(a_t)), so ∂E/∂x_k is the book's
-δ_k = ∂E/∂a_k. Their Ω (eq. 9) asks every backward step to keep the norm of the error
-signal; the gradient they train with (eq. 10) uses the ratio of *squared* norms. This module
+δ_k = ∂E/∂a_k. Their Ω (the paper's eq. 9) asks every backward step to keep the norm of the error
+signal; the gradient they train with (the paper's eq. 10) uses the ratio of *squared* norms. This module
 computes the paper's form, in the book's column-vector notation, for k = 1 … T−1::
 
     r_k = ‖f'(a_k) ⊙ W_hhᵀ δ_{k+1}‖² / ‖δ_{k+1}‖²,      Ω_k = (r_k − 1)²
@@ -20,7 +20,7 @@ W_hh alone, holding δ_{k+1} and a_k constant (their ∂⁺)::
 
 Everything comes from the δ that BPTT has already computed; no other parameter receives a
 gradient from Ω. Like the authors' code, :func:`omega` averages the terms over the steps
-and the sequences (eq. 9 sums over k: a factor T−1 that the weight β absorbs). The book
+and the sequences (the paper's eq. 9 sums over k: a factor T−1 that the weight β absorbs). The book
 calls that weight β (the paper's α; λ is the slope at the wall of the chapter's first part).
 """
 
