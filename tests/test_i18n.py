@@ -253,3 +253,64 @@ def test_built_finished_pages_are_chinese_and_others_carry_the_notice():
         page = (folder / f"{doc}.html").read_text(encoding="utf-8")
         assert '<html lang="zh-CN"' in page, doc
         assert ("langswitch-notice" in page) == (doc not in FINISHED_DOCS), doc
+
+
+# --- ruled-out variants: one term for one idea ---------------------------------------------------
+
+ALLOW = re.compile(r"^\s*zh-allow:\s*(\S+)", re.M)
+_VARIANT_ROW = re.compile(r"^\|\s*([^|]+?)\s*\|\s*([^|]+?)\s*\|\s*([^|]*?)\s*\|$")
+
+
+def ruled_out() -> list[tuple[str, str]]:
+    """The (ruled-out variant, term to use) pairs of GLOSSARY.md's *Ruled-out variants* table."""
+    text = (ROOT / "locales" / "zh_CN" / "GLOSSARY.md").read_text(encoding="utf-8")
+    section = text.split("## Ruled-out variants", 1)[1]
+    pairs = []
+    for line in section.splitlines():
+        m = _VARIANT_ROW.match(line.strip())
+        if m and m.group(1) != "ruled out" and not set(m.group(1)) <= set("-: "):
+            pairs.append((m.group(1), m.group(2)))
+    return pairs
+
+
+def variants_in(msgstr: str, tcomment: str = "") -> list[str]:
+    """Problems of one message: ruled-out variants it uses, and stale ``zh-allow`` lines.
+
+    A variant counts after every occurrence of the term to use is removed (按时间展开 is
+    not 时间展开); a variant named on a ``# zh-allow: <variant>`` translator comment
+    (a quotation of the source, a 又译 gloss) is allowed, but must then occur.
+    """
+    allowed = set(ALLOW.findall(tcomment or ""))
+    problems, seen = [], set()
+    for bad, use in ruled_out():
+        if bad in msgstr.replace(use, ""):
+            seen.add(bad)
+            if bad not in allowed:
+                problems.append(f"{bad} (use {use})")
+    problems += [f"zh-allow: {a} but the message has no {a}" for a in sorted(allowed - seen)]
+    return problems
+
+
+def test_ruled_out_variants_are_listed():
+    pairs = dict(ruled_out())
+    assert pairs["常数误差传送带"] == "恒定误差传送带" and pairs["面板"] == "子图"
+    assert pairs["时间展开"] == "按时间展开" and len(pairs) >= 8
+
+
+def test_ruled_out_check_catches_a_variant_and_honours_zh_allow():
+    assert variants_in("在每个面板中都成立") == ["面板 (use 子图)"]
+    assert variants_in("“随时间展开”是图景") == ["随时间展开 (use 按时间展开)", "时间展开 (use 按时间展开)"]
+    assert variants_in("按时间展开的网络") == []
+    assert variants_in("原文称为时间展开法", "zh-allow: 时间展开") == []
+    assert variants_in("按时间展开", "zh-allow: 时间展开") == ["zh-allow: 时间展开 but the message has no 时间展开"]
+
+
+@pytest.mark.parametrize("doc", FINISHED_DOCS)
+def test_finished_catalog_has_no_ruled_out_variant(doc):
+    bad = []
+    for entry in polib.pofile(str(catalog(doc))):
+        if entry.obsolete or not entry.msgstr:
+            continue
+        for problem in variants_in(entry.msgstr, entry.tcomment):
+            bad.append(f"{problem} in: {entry.msgstr[:60]}")
+    assert bad == []
