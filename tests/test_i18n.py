@@ -152,6 +152,9 @@ def test_jieba_dictionary_keeps_glossary_terms_whole(tmp_path):
     tok = jieba.Tokenizer()
     tok.load_userdict(str(path))
     assert "梯度消失" in tok.lcut("循环神经网络的梯度消失问题")
+    # the source's word and d2l-zh's, named once on chapter 3 so that a search finds them
+    assert "隐藏状态" in words and "通过时间反向传播" in words
+    assert "通过时间反向传播" in tok.lcut_for_search("又译“通过时间反向传播”")
 
 
 # --- the generated zh configuration ----------------------------------------------------------------
@@ -252,6 +255,16 @@ def test_search_index_finds_vanishing_gradient_in_chapter_8():
         found |= set(docs if isinstance(docs, list) else [docs])
     assert found, "梯度消失 is not one word of the index (jieba dictionary?)"
     assert "chapters/08_vanishing_exploding" in {index["docnames"][i] for i in found}
+
+
+def test_search_index_finds_the_source_words_on_chapter_3():
+    """The source's 隐藏状态 and d2l-zh's 通过时间反向传播 find chapter 3 (the book says 隐状态, 随时间反向传播)."""
+    text = (_zh_html() / "searchindex.js").read_text(encoding="utf-8")
+    index = json.loads(text[text.index("(") + 1:text.rindex(")")])
+    for word in ("隐藏状态", "通过时间反向传播"):
+        docs = index["terms"].get(word, [])
+        docs = docs if isinstance(docs, list) else [docs]
+        assert "chapters/03_unfolding_bptt" in {index["docnames"][i] for i in docs}, word
 
 
 def test_built_finished_pages_are_chinese_and_others_carry_the_notice():
