@@ -113,6 +113,10 @@ def test_glossary_fixes_the_main_terms():
     assert len({r["en"] for r in rows}) == len(rows), "a term is listed twice"
 
 
+OTHER_SENSE = re.compile(r"^\s*zh-other-sense:\s*(.+?)\s*$", re.M)
+"""A translator comment ``# zh-other-sense: <English term>``: the message uses the term in another sense."""
+
+
 def _term_pattern(en: str) -> re.Pattern:
     return re.compile(r"(?<![\w-])" + re.escape(en).replace(r"\ ", r"\s+") + r"(?![\w-])", re.I)
 
@@ -126,7 +130,10 @@ def test_finished_catalog_uses_the_glossary(doc):
             continue
         if entry.msgstr == entry.msgid:  # copied unchanged: math or code (\text{...} stays English)
             continue
+        other_sense = set(OTHER_SENSE.findall(entry.tcomment or ""))
         for en, zh in checked:
+            if en in other_sense:  # "the basic memory cell of digital circuits" is no LSTM cell
+                continue
             if _term_pattern(en).search(entry.msgid) and zh not in entry.msgstr:
                 bad.append(f"{en!r} → {zh!r} missing in: {entry.msgstr[:60]}")
     assert bad == []
@@ -145,6 +152,9 @@ def test_jieba_dictionary_keeps_glossary_terms_whole(tmp_path):
     tok = jieba.Tokenizer()
     tok.load_userdict(str(path))
     assert "梯度消失" in tok.lcut("循环神经网络的梯度消失问题")
+    # the source's word and d2l-zh's, named once on chapter 3 so that a search finds them
+    assert "隐藏状态" in words and "通过时间反向传播" in words
+    assert "通过时间反向传播" in tok.lcut_for_search("又译“通过时间反向传播”")
 
 
 # --- the generated zh configuration ----------------------------------------------------------------
@@ -247,9 +257,80 @@ def test_search_index_finds_vanishing_gradient_in_chapter_8():
     assert "chapters/08_vanishing_exploding" in {index["docnames"][i] for i in found}
 
 
+def test_search_index_finds_the_source_words_on_chapter_3():
+    """The source's 隐藏状态 and d2l-zh's 通过时间反向传播 find chapter 3 (the book says 隐状态, 随时间反向传播)."""
+    text = (_zh_html() / "searchindex.js").read_text(encoding="utf-8")
+    index = json.loads(text[text.index("(") + 1:text.rindex(")")])
+    for word in ("隐藏状态", "通过时间反向传播"):
+        docs = index["terms"].get(word, [])
+        docs = docs if isinstance(docs, list) else [docs]
+        assert "chapters/03_unfolding_bptt" in {index["docnames"][i] for i in docs}, word
+
+
 def test_built_finished_pages_are_chinese_and_others_carry_the_notice():
     folder = _zh_html()
     for doc in toc_files():
         page = (folder / f"{doc}.html").read_text(encoding="utf-8")
         assert '<html lang="zh-CN"' in page, doc
         assert ("langswitch-notice" in page) == (doc not in FINISHED_DOCS), doc
+
+
+# --- ruled-out variants: one term for one idea ---------------------------------------------------
+
+ALLOW = re.compile(r"^\s*zh-allow:\s*(\S+)", re.M)
+_VARIANT_ROW = re.compile(r"^\|\s*([^|]+?)\s*\|\s*([^|]+?)\s*\|\s*([^|]*?)\s*\|$")
+
+
+def ruled_out() -> list[tuple[str, str]]:
+    """The (ruled-out variant, term to use) pairs of GLOSSARY.md's *Ruled-out variants* table."""
+    text = (ROOT / "locales" / "zh_CN" / "GLOSSARY.md").read_text(encoding="utf-8")
+    section = text.split("## Ruled-out variants", 1)[1]
+    pairs = []
+    for line in section.splitlines():
+        m = _VARIANT_ROW.match(line.strip())
+        if m and m.group(1) != "ruled out" and not set(m.group(1)) <= set("-: "):
+            pairs.append((m.group(1), m.group(2)))
+    return pairs
+
+
+def variants_in(msgstr: str, tcomment: str = "") -> list[str]:
+    """Problems of one message: ruled-out variants it uses, and stale ``zh-allow`` lines.
+
+    A variant counts after every occurrence of the term to use is removed (按时间展开 is
+    not 时间展开); a variant named on a ``# zh-allow: <variant>`` translator comment
+    (a quotation of the source, a 又译 gloss) is allowed, but must then occur.
+    """
+    allowed = set(ALLOW.findall(tcomment or ""))
+    problems, seen = [], set()
+    for bad, use in ruled_out():
+        if bad in msgstr.replace(use, ""):
+            seen.add(bad)
+            if bad not in allowed:
+                problems.append(f"{bad} (use {use})")
+    problems += [f"zh-allow: {a} but the message has no {a}" for a in sorted(allowed - seen)]
+    return problems
+
+
+def test_ruled_out_variants_are_listed():
+    pairs = dict(ruled_out())
+    assert pairs["常数误差传送带"] == "恒定误差传送带" and pairs["面板"] == "子图"
+    assert pairs["时间展开"] == "按时间展开" and len(pairs) >= 8
+
+
+def test_ruled_out_check_catches_a_variant_and_honours_zh_allow():
+    assert variants_in("在每个面板中都成立") == ["面板 (use 子图)"]
+    assert variants_in("“随时间展开”是图景") == ["随时间展开 (use 按时间展开)", "时间展开 (use 按时间展开)"]
+    assert variants_in("按时间展开的网络") == []
+    assert variants_in("原文称为时间展开法", "zh-allow: 时间展开") == []
+    assert variants_in("按时间展开", "zh-allow: 时间展开") == ["zh-allow: 时间展开 but the message has no 时间展开"]
+
+
+@pytest.mark.parametrize("doc", FINISHED_DOCS)
+def test_finished_catalog_has_no_ruled_out_variant(doc):
+    bad = []
+    for entry in polib.pofile(str(catalog(doc))):
+        if entry.obsolete or not entry.msgstr:
+            continue
+        for problem in variants_in(entry.msgstr, entry.tcomment):
+            bad.append(f"{problem} in: {entry.msgstr[:60]}")
+    assert bad == []
