@@ -8,7 +8,7 @@ never as passed (:mod:`rnnlib.exercises.guard`). If it disagrees with the
 reference, :func:`rnnlib.exercises.search.smallest_explanation` looks for the
 smallest set of named mistakes (:data:`rnnlib.exercises.lstm_mistakes.LSTM_MISTAKES`)
 whose mistaken reference reproduces every case, and a name is said only then.
-The catalogue is large (about half a million sets), so the search is bounded:
+The catalogue is large (about 10⁸ sets), so the search is bounded:
 sets of at most ``max_mistakes`` mistakes, and at most ``max_tries`` mistaken
 references computed; the message says where it stopped. When no set explains
 the result, "exactly c × the reference" is recognised
