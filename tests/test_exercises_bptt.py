@@ -12,6 +12,7 @@ from rnnlib import PARAM_NAMES, RNN, losses
 from rnnlib.book.errata import source_gradients
 from rnnlib.exercises import BPTT_MISTAKES, check_bptt
 from rnnlib.exercises.mistakes import make_cases, reference_gradients
+from rnnlib.exercises.strings import text
 from rnnlib.gradcheck import relative_error
 
 KEYS = PARAM_NAMES
@@ -86,7 +87,7 @@ def mistaken(*, recurrent=True, deriv_at_state=False, out_deriv=True, steps=None
              transpose=(), assign=(), assign_last=False, batch=None, tanh_deriv=None, out_deriv_at_o=False,
              sign=False, h0_zero=False, no_bias=(), carry_dh=False, forward_loop=False, x_prev=False,
              out_prev=False, grad_T=False, misplaced=None, no_h0_states=False, linear_out=False,
-             forward_T=False):
+             forward_T=False, out_tanh=False, x_next=False, alias=None, init_ones=False):
     """A reader's backward loop (row form) with the given mistakes.
 
     steps: None (right), "all", "last", "swapped" or "first"; transpose: subset of {"W_hh", "W_ho"}
@@ -98,7 +99,10 @@ def mistaken(*, recurrent=True, deriv_at_state=False, out_deriv=True, steps=None
     x_prev: x[t-1] in dW_xh; out_prev: h[t] (the previous state) in dW_ho; grad_T: h.T @ delta;
     misplaced: "recurrent only" / "output only" (tanh' multiplies one term, a precedence slip);
     no_h0_states: dW_hh pairs delta_1 with states[-1] = h_T (a states list without h0);
-    linear_out: the forward pass has no sigmoid (o = z), the backward pass is unchanged.
+    linear_out: the forward pass has no sigmoid (o = z), the backward pass is unchanged;
+    out_tanh: the output's derivative written as tanh's, 1 - o**2; x_next: x[t+1] (wrapping) in dW_xh;
+    alias: the deltas kept in `[np.zeros_like(h0)] * T`, written with "assigned" ([:] =) or
+    "accumulated" (+=), the next step reading that list back; init_ones: the carry starts at ones.
     """
     def fn(params, x, y, h0, loss_at):
         T, B, _ = x.shape
@@ -116,7 +120,8 @@ def mistaken(*, recurrent=True, deriv_at_state=False, out_deriv=True, steps=None
             where = "last" if loss_at == "all" else "all"
         scale = {None: 1 / B, "missing": 1.0, "twice": 1 / B**2, "BT": 1 / (B * T)}[batch]
         g = {k: np.zeros_like(v) for k, v in params.items()}
-        nxt = np.zeros_like(h0)
+        nxt = np.ones_like(h0) if init_ones else np.zeros_like(h0)
+        deltas = [np.zeros_like(h0)] * T if alias else [None] * T
         order = range(T) if assign_last else range(T - 1, -1, -1)
         terms = {}
         loop = range(T) if forward_loop else range(T - 1, -1, -1)
@@ -127,6 +132,8 @@ def mistaken(*, recurrent=True, deriv_at_state=False, out_deriv=True, steps=None
                 e = ((y[t] - o[t]) if sign else (o[t] - y[t])) * scale
                 if out_deriv_at_o:
                     e = e * _sig(o[t]) * (1 - _sig(o[t]))
+                elif out_tanh:
+                    e = e * (1 - o[t] ** 2)
                 elif out_deriv:
                     e = e * o[t] * (1 - o[t])
             back = (W_ho @ e.T).T if "W_ho" in transpose else e @ W_ho
@@ -142,13 +149,24 @@ def mistaken(*, recurrent=True, deriv_at_state=False, out_deriv=True, steps=None
                 d = e @ W_ho + (nxt @ W_hh) * fprime
             elif misplaced == "output only":
                 d = fprime * (e @ W_ho) + nxt @ W_hh
+            if alias == "assigned":
+                deltas[t][:] = d
+            elif alias == "accumulated":
+                deltas[t] += d
+            else:
+                deltas[t] = d
+            d = deltas[t]
             h_used = hs[t + 1] if off_by_one else hs[t]
             if no_h0_states:
                 h_used = hs[1:][t - 1]  # states without h0: index -1 is h_T at t = 0
-            terms[t] = {"W_xh": d.T @ x[t - 1] if x_prev else d.T @ x[t],
-                        "W_hh": h_used.T @ d if grad_T else d.T @ h_used,
-                        "b_h": d.sum(0), "W_ho": e.T @ (hs[t] if out_prev else hs[t + 1]), "b_o": e.sum(0)}
+            x_used = x[t - 1] if x_prev else x[(t + 1) % T] if x_next else x[t]
+            terms[t] = {"W_xh": (d, x_used), "W_hh": (d, h_used),  # products taken after the loop
+                        "b_h": (d, None), "W_ho": e.T @ (hs[t] if out_prev else hs[t + 1]), "b_o": e.sum(0)}
             nxt = back if carry_dh else d
+        for t in loop:  # the deltas as stored when the loop ends (one array for all, if aliased)
+            (d, x_used), (_, h_used) = terms[t]["W_xh"], terms[t]["W_hh"]
+            terms[t].update({"W_xh": d.T @ x_used, "W_hh": h_used.T @ d if grad_T else d.T @ h_used,
+                             "b_h": d.sum(0)})
         for t in order:
             for k in KEYS:
                 if k in assign:
@@ -244,6 +262,11 @@ SINGLE = [
     ({"linear_out": True}, ("missing-output-activation",)),
     ({"tanh_deriv": "(1-h)^2"}, ("wrong-tanh-derivative",)),
     ({"forward_T": True}, ("forward-not-transposed",)),
+    ({"out_tanh": True}, ("missing-output-derivative",)),
+    ({"x_next": True}, ("input-off-by-one",)),
+    ({"alias": "assigned"}, ("aliased-buffer",)),
+    ({"alias": "accumulated"}, ("aliased-buffer",)),
+    ({"init_ones": True}, ("nonzero-initial-carry",)),
 ]
 
 
@@ -301,7 +324,24 @@ COMBOS = [
     ({"linear_out": True, "recurrent": False}, ("missing-recurrent-term", "missing-output-activation")),
     ({"forward_T": True, "sign": True}, ("error-sign-flipped", "forward-not-transposed")),
     ({"tanh_deriv": "(1-h)^2", "x_prev": True}, ("wrong-tanh-derivative", "input-off-by-one")),
+    ({"out_tanh": True, "batch": "missing"}, ("missing-output-derivative", "batch-scale")),
+    ({"x_next": True, "off_by_one": True}, ("state-off-by-one", "input-off-by-one")),
+    ({"alias": "assigned", "sign": True}, ("aliased-buffer", "error-sign-flipped")),
+    ({"alias": "accumulated", "out_deriv": False}, ("missing-output-derivative", "aliased-buffer")),
+    ({"init_ones": True, "tanh_deriv": "1-h"}, ("wrong-tanh-derivative", "nonzero-initial-carry")),
 ]
+
+
+@pytest.mark.parametrize(("switches", "variant"), [
+    ({"out_tanh": True}, ("missing-output-derivative", "1-o2")), ({"x_next": True}, ("input-off-by-one", "next")),
+    ({"alias": "assigned"}, ("aliased-buffer", "assigned")),
+    ({"alias": "accumulated"}, ("aliased-buffer", "accumulated")),
+])
+def test_new_variants_are_said(switches, variant):
+    name, which = variant
+    fb = check_bptt(mistaken(**switches))
+    assert fb.mistakes == (name,)
+    assert f"{name} [{which}: {text(f'bptt.{name}.{which}')}]" in fb.message, fb.message
 
 
 @pytest.mark.parametrize(("switches", "expected"), COMBOS, ids=[str(s) for s, _ in COMBOS])

@@ -35,8 +35,19 @@ def _sig(z):
 
 def forward(h0_zero=False, not_carried=False, transpose=False, no_bh=False, no_bo=False, no_sigmoid=False,
             previous=False, with_h0=False, out=None, hidden=None, x_prev=False, bias_after=False,
-            return_a=False, out_from_a=False):
+            return_a=False, out_from_a=False, alias=None):
     def fn(params, x, h0):
+        if alias:  # one buffer updated in place (h[:] = …) and appended every step
+            W = params["W_hh"] if transpose else params["W_hh"].T
+            b_o = 0 if no_bo else params["b_o"]
+            h = h0.copy()
+            hs, os_ = [], []
+            for t in range(x.shape[0]):
+                h[:] = np.tanh(x[t] @ params["W_xh"].T + h @ W + params["b_h"])
+                hs.append(h)
+                os_.append(_sig(h @ params["W_ho"].T + b_o))  # outputs inside the loop: right
+            H = np.stack(hs)
+            return H, _sig(H @ params["W_ho"].T + b_o) if alias == "after" else np.stack(os_)
         start = np.zeros_like(h0) if h0_zero else h0
         hs, pre = [start], []
         W = params["W_hh"] if transpose else params["W_hh"].T
@@ -90,6 +101,10 @@ FORWARD_CASES = [
     ({"out_from_a": True}, ("output-from-pre-activation",)),
     ({"out_from_a": True, "return_a": True}, ("output-from-pre-activation", "states-before-activation")),
     ({"out_from_a": True, "h0_zero": True}, ("initial-state-ignored", "output-from-pre-activation")),
+    ({"alias": "after"}, ("aliased-buffer",)),
+    ({"alias": "inside"}, ("aliased-buffer",)),
+    ({"alias": "after", "no_bo": True}, ("missing-bias", "aliased-buffer")),
+    ({"alias": "inside", "transpose": True}, ("not-transposed", "aliased-buffer")),
 ]
 
 
@@ -162,7 +177,8 @@ def per_term(k_shift=0, full=False, linear=False):
 
 
 def chunks(k_shift=0, reset=False, end_loss=False, drop_last=False, assign=False, first_targets=False,
-           linear=False, zeros=False, stop_before=False, ignore_at=False):
+           linear=False, zeros=False, stop_before=False, ignore_at=False, last_chunk_all=False,
+           carry_index=-1, average=False):
     """A reader's chunk loop written out (the reference's chunk_and_detach is not used)."""
     def fn(params, x, y, h0, loss_at, k):
         rnn = RNN.from_params(params, output_activation="identity" if linear else "sigmoid")
@@ -175,13 +191,16 @@ def chunks(k_shift=0, reset=False, end_loss=False, drop_last=False, assign=False
             trace = rnn.forward(x[start:stop]) if zeros else rnn.forward(x[start:stop], h0 if reset else h)
             target = y[: stop - start] if first_targets else y[start:stop]
             do = np.zeros_like(trace.o)
-            if loss_at == "all" or ignore_at:
+            if loss_at == "all" or ignore_at or (last_chunk_all and stop == T):
                 _, do = losses.mse(trace.o, target, at="all")
             elif stop == T or end_loss:
                 _, do = losses.mse(trace.o, target, at="last")
             for n, v in rnn.backward(trace, do).params.items():
                 g[n] = v if assign else g[n] + v
-            h = trace.h[-1]
+            h = trace.h[carry_index]
+        if average:
+            n = len(range(0, T - k if stop_before else T - T % k if drop_last else T, k))
+            g = {name: v / n for name, v in g.items()}
         return g
     return fn
 
@@ -220,6 +239,12 @@ TRUNC_CHUNKS = [
     (chunks(stop_before=True, end_loss=True), ("loss-at-chunk-ends", "last-chunk-dropped")),
     (chunks(ignore_at=True), ("loss-at-ignored",)),
     (chunks(ignore_at=True, reset=True), ("state-not-carried", "loss-at-ignored")),
+    (chunks(last_chunk_all=True), ("loss-at-ignored",)),
+    (chunks(carry_index=-2), ("state-not-carried",)),
+    (chunks(last_chunk_all=True, linear=True), ("loss-at-ignored", "missing-output-activation")),
+    (chunks(carry_index=-2, assign=True), ("state-not-carried", "only-last-chunk")),
+    (chunks(average=True), ("chunks-averaged",)),
+    (chunks(average=True, reset=True), ("state-not-carried", "chunks-averaged")),
 ]
 
 
@@ -293,15 +318,20 @@ def test_truncation_c_times_the_reference():
         g = chunks()(params, x, y, h0, loss_at, k)
         n = -(-x.shape[0] // k)
         return {name: v / n for name, v in g.items()}
-    fb = check_chunk_and_detach(averaged)
-    assert "c = 1/(number of chunks)" in fb.message
+    fb = check_chunk_and_detach(averaged)  # a named mistake now
+    assert fb.mistakes == ("chunks-averaged",)
+
+    def over_k(params, x, y, h0, loss_at, k):  # no named mistake: the diagnosis says the factor
+        return {name: v / k for name, v in chunks()(params, x, y, h0, loss_at, k).items()}
+    fb = check_chunk_and_detach(over_k)
+    assert fb.mistakes == () and "c = 1/k" in fb.message
 
 
 # --- clipping --------------------------------------------------------------------------------
 
 
 def clip(per_param=False, value=False, always=False, squared=False, sum_norms=False, inverted=False,
-         max_norm=False, mean=False, below=False, in_loop=False):
+         max_norm=False, mean=False, below=False, in_loop=False, weights_only=False):
     def fn(grads, threshold):
         if value:
             return {k: np.clip(v, -threshold, threshold) for k, v in grads.items()}
@@ -312,7 +342,7 @@ def clip(per_param=False, value=False, always=False, squared=False, sum_norms=Fa
         elif sum_norms:
             total = sum(sq(v) ** p for v in grads.values())
         else:
-            total = sum(sq(v) for v in grads.values()) ** p
+            total = sum(sq(v) for k, v in grads.items() if not (weights_only and k.startswith("b"))) ** p
         out = {}
         work = dict(grads)
         for k, v in grads.items():
@@ -356,6 +386,9 @@ CLIP_CASES = [
     (clip(in_loop=True), ("norm-recomputed-in-loop",)),
     (clip(below=True, squared=True), ("no-square-root", "condition-inverted")),
     (clip(in_loop=True, mean=True), ("mean-of-squares", "norm-recomputed-in-loop")),
+    (clip(weights_only=True), ("biases-left-out",)),
+    (clip(weights_only=True, always=True), ("rescales-below-threshold", "biases-left-out")),
+    (clip(weights_only=True, squared=True), ("no-square-root", "biases-left-out")),
 ]
 
 
@@ -520,7 +553,8 @@ def test_reprs_are_deterministic_and_escaped():
     html = fb1._repr_html_()
     assert html.startswith('<div class="rnnlib-feedback"')
     assert "#b71c1c" in html and "<code>value-clipping</code>" in html
-    assert f'<a class="rnnlib-local" href="{fb1.local}"' in html
+    assert '<a class="rnnlib-local" href="#sec-clip-norm"' in html  # a fragment JupyterLab follows
+    assert fb1.local == "08b_clipping.ipynb#sec-clip-norm"  # the text names the notebook
     assert f'<a class="rnnlib-online" href="{fb1.link}"' in html
     assert "0x" not in html  # no addresses
     good = check_clipping(clip())
@@ -547,7 +581,24 @@ def test_exact_passing_box():
 def test_box_links_the_local_notebook_first():
     fb = check_clipping(clip())
     html = fb._repr_html_()
-    local = html.index('href="08b_clipping.ipynb#sec-clip-norm"')
+    local = html.index('href="#sec-clip-norm"')
     online = html.index('href="https://bptt-book.github.io/bptt-book/chapters/08b_clipping.html#sec-clip-norm"')
     assert local < online
     assert "“Algorithm 1: clip the norm, keep the direction”" in html and "(section 8.6.1)" in html
+
+
+@pytest.mark.parametrize(("session", "href"), [
+    (None, "#sec-clip-norm"),  # nbclient (the stored outputs): every exercise is in its section's notebook
+    ("/home/reader/book/chapters/08b_clipping.ipynb", "#sec-clip-norm"),
+    ("/home/reader/book/zh/chapters/08b_clipping.ipynb", "#sec-clip-norm"),
+    ("/home/reader/scratch.ipynb", "08b_clipping.ipynb#sec-clip-norm"),
+])
+def test_local_link_is_a_fragment_in_the_sections_notebook(monkeypatch, session, href):
+    """JupyterLab scrolls to a bare #fragment of an output; a relative notebook link opens a download."""
+    if session is None:
+        monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
+    else:
+        monkeypatch.setenv("JPY_SESSION_NAME", session)
+    html = check_clipping(clip(value=True))._repr_html_()
+    assert f'<a class="rnnlib-local" href="{href}"' in html
+    assert html.index("rnnlib-local") < html.index("rnnlib-online")  # the published page second

@@ -27,7 +27,10 @@ LABELS = {"W_xh": "(H, n_in)", "W_hh": "(H, H)", "b_h": "(H,)", "W_ho": "(n_out,
 CHECK = "check_bptt"
 CALL = "fn(params, x, y, h0, loss_at)"
 MAX_SIZE = 4
-"""Largest number of output-side mistakes, and of delta-side mistakes, tried together."""
+"""Largest number of output-side mistakes tried together."""
+MAX_DELTA = 3
+"""Largest number of delta-side mistakes tried together (their sets grow fastest: 586 sets of up
+to 3 of the 9 delta-side mistakes, 1,453 of up to 4, so the check stays within about 2 s)."""
 
 Config = dict[str, object]
 
@@ -65,7 +68,8 @@ class _Explainer:
     def __init__(self, runs: list[tuple[mk.BPTTCase, str]], observed: list[dict | None]) -> None:
         self.runs, self.observed = runs, observed
         self.cache: dict[tuple, mk.Terms | None] = {}
-        self.locals = {p: [n for n, q in mk.LOCAL.items() if q == p] for p in PARAM_NAMES}
+        variants = dict(mk.BPTT_MISTAKES)
+        self.locals = {p: [(n, v) for n, q in mk.LOCAL.items() if q == p for v in variants[n]] for p in PARAM_NAMES}
 
     def terms(self, i: int, config: Config) -> mk.Terms | None:
         key = (i, tuple(sorted((k, v) for k, v in config.items() if k != "no-sum-over-time")))
@@ -74,7 +78,7 @@ class _Explainer:
             self.cache[key] = mk.mistaken_terms(case, loss_at, config)
         return self.cache[key]
 
-    def _param_ok(self, i: int, config: Config, p: str, local: frozenset[str]) -> bool:
+    def _param_ok(self, i: int, config: Config, p: str, local: dict[str, object]) -> bool:
         obs, terms = self.observed[i], self.terms(i, config)
         if obs is None or terms is None:
             return obs is None and terms is None  # a predicted failure must be an observed one
@@ -83,13 +87,15 @@ class _Explainer:
             return True
         return "no-sum-over-time" in config and any(_close(obs[p], term) for term in t)
 
-    def local_cost(self, config: Config, p: str, *, skip_failed: bool = False) -> tuple[int, frozenset] | None:
-        """Fewest local mistakes of ``p`` that make ∂L/∂p match on every run under ``config``."""
-        names = self.locals[p]
+    def local_cost(self, config: Config, p: str, *, skip_failed: bool = False) -> tuple[int, dict] | None:
+        """Fewest local mistakes of ``p`` (name → variant) that make ∂L/∂p match on every run under ``config``."""
+        pairs = self.locals[p]
         runs = [i for i in range(len(self.runs)) if not (skip_failed and self.observed[i] is None)]
-        for size in range(len(names) + 1):
-            for subset in itertools.combinations(names, size):
-                local = frozenset(subset)
+        for size in range(len({n for n, _ in pairs}) + 1):
+            for subset in itertools.combinations(pairs, size):
+                local = dict(subset)
+                if len(local) < size:
+                    continue  # two variants of one mistake
                 if all(self._param_ok(i, config, p, local) for i in runs):
                     return size, local
         return None
@@ -119,8 +125,8 @@ class _Explainer:
                 if all(c is not None for c in costs):
                     feasible.append((size + sum(c[0] for c in costs), config))
         feasible.sort(key=lambda item: item[0])
-        delta_configs = [c for size in range(MAX_SIZE + 1) for c in _configs(delta_side, size)]
-        best: tuple[int, Config, dict[str, frozenset]] | None = None
+        delta_configs = [c for size in range(MAX_DELTA + 1) for c in _configs(delta_side, size)]
+        best: tuple[int, Config, dict[str, dict]] | None = None
         for out_cost, out_config in feasible:
             if best is not None and out_cost >= best[0]:
                 break
@@ -130,7 +136,7 @@ class _Explainer:
                 config = {**out_config, **d_config}
                 if any(len(ex & set(config)) > 1 for ex in mk.EXCLUSIVE):
                     continue
-                locals_: dict[str, frozenset] = {}
+                locals_: dict[str, dict] = {}
                 cost = len(config)
                 for p in PARAM_NAMES:
                     found = self.local_cost(config, p)
@@ -146,7 +152,7 @@ class _Explainer:
         _, config, locals_ = best
         config = dict(config)
         for local in locals_.values():
-            config.update(dict.fromkeys(local, True))
+            config.update(local)
         names = tuple(n for n, _ in mk.BPTT_MISTAKES if n in config)
         return names, {n: config[n] for n in names}
 
@@ -256,7 +262,9 @@ def _where_text(fn: Callable, runs: list, observed: list) -> str:
             lines.append(text("prefix.later", ok=step - 1, bad=step))
         if _right_without_recurrence(fn, case):
             lines.append(text("prefix.recurrence"))
-        probe = _forward_probe(fn, case)
+        # The probe reads a state from ∂L/∂W_ho, which needs two outputs or more (diagnose.implied_state).
+        probe_case = next((c for c, _ in [runs[first], *runs] if c.y.shape[2] >= 2), None)
+        probe = _forward_probe(fn, probe_case) if probe_case is not None else ""
         if probe:
             lines.append(probe)
     return "\n".join(lines)

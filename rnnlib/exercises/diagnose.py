@@ -99,9 +99,15 @@ def implied_state(dW_ho: np.ndarray, db_o: np.ndarray) -> np.ndarray | None:
     """The state h with ∂L/∂W_ho = ∂L/∂b_o hᵀ (one sequence, one step with an error), or None.
 
     None when ∂L/∂b_o vanishes or ∂L/∂W_ho is not of that rank-one form (then
-    nothing can be read from it).
+    nothing can be read from it), and when there is a single output: then every
+    ∂L/∂W_ho has that form (errors at several steps give Σ_t e_t h_tᵀ, a mix of
+    states), so it says nothing about the forward pass. With two outputs or more,
+    a rank-one ∂L/∂W_ho means one step's error (random errors of several steps
+    are not parallel), and h is that step's state.
     """
     db_o = np.asarray(db_o, dtype=np.float64)
+    if db_o.size < 2:
+        return None
     i = int(np.argmax(np.abs(db_o)))
     if db_o[i] == 0.0 or not np.all(np.isfinite(dW_ho)):
         return None

@@ -84,6 +84,30 @@ def local_link(topic: str) -> str:
     return f"{section.notebook}#{section.anchor}"
 
 
+def local_href(topic: str) -> str:
+    """The href of the local link in a message's HTML: ``#anchor`` in the section's own notebook.
+
+    JupyterLab follows a bare fragment in an output (it scrolls the notebook to the
+    element with that id, as the browser does on the published page), but not a
+    relative link to a notebook plus a fragment: its output areas open that as a
+    file download in a new tab. So the fragment alone is used when the kernel runs
+    the section's notebook (Jupyter Server names it in ``JPY_SESSION_NAME``) or when
+    no notebook is named (nbclient, which stores the book's outputs: every exercise
+    is in the notebook of its section); from another notebook, the relative link
+    (:func:`local_link`) is the best there is.
+
+    Examples
+    --------
+    >>> local_href("clipping") if "JPY_SESSION_NAME" not in os.environ else "#sec-clip-norm"
+    '#sec-clip-norm'
+    """
+    section = SECTIONS[topic]
+    running = os.environ.get("JPY_SESSION_NAME", "")
+    if not running.endswith(".ipynb") or os.path.basename(running) == section.notebook:
+        return f"#{section.anchor}"
+    return local_link(topic)
+
+
 _COLOURS = {True: "#1b5e20", False: "#b71c1c"}  # white text on both: readable in light and dark mode
 
 
@@ -148,7 +172,8 @@ class Feedback:
             style = 'style="color:inherit;text-decoration:underline"'
             section = SECTIONS[self.topic]
             title = html.escape(text(f"section.{self.topic}"))
-            local = f'<a class="rnnlib-local" href="{html.escape(self.local)}" {style}>“{title}”</a>'
+            href = local_href(self.topic)
+            local = f'<a class="rnnlib-local" href="{html.escape(href)}" {style}>“{title}”</a>'
             online = (f'<a class="rnnlib-online" href="{html.escape(self.link)}" {style}>'
                       f'{text("see.html.online")}</a>')
             where = html.escape(text("where.section", number=section.number))

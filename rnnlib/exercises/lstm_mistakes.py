@@ -22,17 +22,25 @@ from rnnlib.gated.params import LSTM_PARAM_NAMES
 
 LSTM_MISTAKES: tuple[tuple[str, tuple[object, ...]], ...] = (
     ("missing-cell-carry", (True,)),
+    ("cell-carry-gate", ("without forget gate", "previous forget gate")),
     ("missing-h-path-into-c", (True,)),
     ("output-gate-uses-c", (True,)),
     ("cell-tanh-derivative", ("1 - c^2", "missing")),
-    ("sigmoid-derivative", ("at pre-activation", "at gate value", "missing")),
-    ("candidate-tanh-derivative", ("at value", "missing")),
+    (
+        "sigmoid-derivative",
+        ("at pre-activation", "at gate value", "missing", "tanh'", "tanh' at o"),
+    ),
+    ("candidate-tanh-derivative", ("at value", "missing", "sigmoid'")),
     ("forget-gate-uses-c_t", (True,)),
     ("input-candidate-swapped", (True,)),
     ("missing-recurrent-term", (True,)),
     ("not-transposed", (True,)),
     ("state-off-by-one", (True,)),
-    ("no-sum-over-time", ("step 1", "step T")),
+    ("input-off-by-one", ("previous", "next")),
+    ("no-sum-over-time", ("step 1", "step T", "gates, step 1")),
+    ("wrong-loss-steps", ("all",)),
+    ("aliased-buffer", (True,)),
+    ("nonzero-initial-carry", ("ones",)),
     ("initial-cell-gradient", ("missing", "without forget gate")),
     ("initial-state-gradient", ("missing",)),
     ("batch-scale", ("missing", "twice")),
@@ -45,10 +53,24 @@ pre-activation a, as σ(Γ)(1 − σ(Γ)) at the gate's value Γ, or left out.
 ``candidate-tanh-derivative``: 1 − tanh²(c̃_t) at the candidate's value, or
 left out. ``no-sum-over-time``: a shared weight's gradient is the term of
 step 1 only (a backward loop that assigns with ``=``) or of step T only (a
-forward-order loop). ``initial-cell-gradient``: ∂L/∂c_0 returned as zeros,
+forward-order loop). ``cell-carry-gate``: the carry c̄_{t+1} ⊙ Γ^f_{t+1} without the factor Γ^f
+(``dc_next = dc``), or with the forget gate of the step before (Γ^f_{t−1}; Γ^f_1
+at step 1). ``sigmoid-derivative`` also: tanh's 1 − Γ² for the three gates or for
+the output gate's; ``candidate-tanh-derivative`` also: the sigmoid's c̃(1 − c̃).
+``input-off-by-one``: W^κ_x paired with x_{t−1} or x_{t+1},
+wrapping around. ``no-sum-over-time`` also: the gates' weights only (the readout
+summed; step 1, the last a loop over t = T … 1 assigns). ``wrong-loss-steps``:
+errors at every step whatever ``loss_at`` says. ``aliased-buffer``: the four gates' δ are one array
+(``dict.fromkeys("ifco", zeros)`` then ``+=``): each holds their sum.
+``nonzero-initial-carry``: ∂L/∂h carried into step T starts at ones.
+``initial-cell-gradient``: ∂L/∂c_0 returned as zeros,
 or as c̄_1 without the factor Γ^f_1. ``batch-scale``: the 1/B of the batch
 mean missing or applied twice.
 """
+
+READOUT_MISTAKES = frozenset({"wrong-loss-steps", "batch-scale", "no-sum-over-time"})
+"""The mistakes that can change ∂L/∂W_ho and ∂L/∂b_o (through e_t, or the sum over t); the others
+change the cell's gradients only."""
 
 LSTM_DESCRIPTIONS = {n: text(f"lstm.{n}") for n, _ in LSTM_MISTAKES}
 """One sentence per mistake, what is wrong and what is right (English; the messages use the
@@ -191,18 +213,27 @@ def mistaken_gradients(
     H = case.h0.shape[1]
     scale = {None: 1.0 / B, "missing": 1.0, "twice": 1.0 / B**2}[cfg.get("batch-scale")]
     E = np.zeros_like(case.o)  # e_t = ∂L/∂o_t (rows: sequences)
-    steps = range(T) if loss_at == "all" else range(T - 1, T)
+    where = cfg.get("wrong-loss-steps") or loss_at
+    steps = range(T) if where == "all" else range(T - 1, T)
     for t in steps:
         E[t] = (case.o[t] - case.y[t]) * scale
 
-    def sig_prime(gate: np.ndarray, pre: np.ndarray) -> np.ndarray:
+    def sig_prime(gate: np.ndarray, pre: np.ndarray, which: str) -> np.ndarray:
         variant = cfg.get("sigmoid-derivative")
+        if (
+            variant is not None
+            and variant.startswith("tanh' at ")
+            and not variant.endswith(which)
+        ):
+            return gate * (1.0 - gate)
         if variant == "at pre-activation":
             return pre * (1.0 - pre)
         if variant == "at gate value":
             return sigmoid(gate) * (1.0 - sigmoid(gate))
         if variant == "missing":
             return np.ones_like(gate)
+        if variant == "tanh'" or variant == f"tanh' at {which}":
+            return 1.0 - gate**2
         return gate * (1.0 - gate)
 
     # Row form: δ @ W_h = (Σ_κ (W^κ_h)ᵀ δ^κ)ᵀ with W_h the four (H, H) matrices stacked, (4H, H).
@@ -212,6 +243,10 @@ def mistaken_gradients(
     h_for_Wh = case.h[1:] if "state-off-by-one" in cfg else case.h[:-1]
     terms = {k: np.zeros((T, *v.shape)) for k, v in p.items()}
     dh_next, dc_next = np.zeros((B, H)), np.zeros((B, H))
+    if "nonzero-initial-carry" in cfg:
+        dh_next = np.ones((B, H))
+    shift = {None: 0, "previous": 1, "next": -1}[cfg.get("input-off-by-one")]
+    x_for_Wx = np.roll(case.x, shift, axis=0)  # x[t∓1], wrapping around
     for t in range(T - 1, -1, -1):
         dh = E[t] @ p["W_ho"]
         if "missing-recurrent-term" not in cfg:
@@ -235,26 +270,42 @@ def mistaken_gradients(
             None: 1.0 - gc**2,
             "at value": 1.0 - np.tanh(gc) ** 2,
             "missing": np.ones_like(gc),
+            "sigmoid'": gc * (1.0 - gc),
         }[cfg.get("candidate-tanh-derivative")]
         D = np.concatenate([
-            dc * into_i * sig_prime(gi, a[:, :H]),
-            dc * c_in_f * sig_prime(gf, a[:, H : 2 * H]),
+            dc * into_i * sig_prime(gi, a[:, :H], "i"),
+            dc * c_in_f * sig_prime(gf, a[:, H : 2 * H], "f"),
             dc * into_c * cand_slope,
-            dh * (case.c[t + 1] if "output-gate-uses-c" in cfg else tanh_c) * sig_prime(go, a[:, 3 * H :]),
+            dh * (case.c[t + 1] if "output-gate-uses-c" in cfg else tanh_c) * sig_prime(go, a[:, 3 * H :], "o"),
         ], axis=1)  # fmt: skip
+        if (
+            "aliased-buffer" in cfg
+        ):  # one array for the four δ, each += into it: all hold the sum
+            D = np.tile(sum(D[:, k * H : (k + 1) * H] for k in range(4)), 4)
         for k, g in enumerate("ifco"):
             Dg = D[:, k * H : (k + 1) * H]
-            terms[f"W{g}_x"][t] = Dg.T @ case.x[t]
+            terms[f"W{g}_x"][t] = Dg.T @ x_for_Wx[t]
             terms[f"W{g}_h"][t] = Dg.T @ h_for_Wh[t]
             terms[f"b{g}"][t] = Dg.sum(axis=0)
         terms["W_ho"][t] = E[t].T @ case.h[t + 1]
         terms["b_o"][t] = E[t].sum(axis=0)
         dh_next = D @ back
         dc_first = dc
-        dc_next = dc * gf
-    pick = {None: None, "step 1": 0, "step T": T - 1}[cfg.get("no-sum-over-time")]
+        carry = cfg.get("cell-carry-gate")
+        if carry == "without forget gate":
+            dc_next = dc
+        elif carry == "previous forget gate" and t > 0:
+            dc_next = dc * case.gf[t - 1]
+        else:
+            dc_next = dc * gf
+    variant = cfg.get("no-sum-over-time") or ""
+    pick = {"": None, "step 1": 0, "step T": T - 1}[variant.removeprefix("gates, ")]
+    gates_only = variant.startswith("gates, ")
     grads = {
-        k: v.sum(axis=0) if pick is None else v[pick].copy() for k, v in terms.items()
+        k: v[pick].copy()
+        if pick is not None and not (gates_only and k in ("W_ho", "b_o"))
+        else v.sum(axis=0)
+        for k, v in terms.items()
     }
     grads["h0"] = np.zeros((B, H)) if "initial-state-gradient" in cfg else dh_next
     grads["c0"] = {

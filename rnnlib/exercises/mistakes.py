@@ -27,19 +27,21 @@ BPTT_MISTAKES: tuple[tuple[str, tuple[object, ...]], ...] = (
     ("missing-recurrent-term", (True,)),
     ("derivative-at-state", (True,)),
     ("wrong-tanh-derivative", ("1-h", "h(1-h)", "previous", "1-a2", "(1-h)^2", "none")),
-    ("missing-output-derivative", (True,)),
+    ("missing-output-derivative", (True, "1-o2")),
     ("output-derivative-at-output", (True,)),
     ("missing-output-activation", (True,)),
     ("wrong-loss-steps", ("all", "swapped", "last", "first")),
     ("state-off-by-one", (True,)),
     ("h0-missing-from-states", (True,)),
-    ("input-off-by-one", (True,)),
+    ("input-off-by-one", (True, "next")),
     ("output-state-off-by-one", (True,)),
     ("gradient-transposed", (True,)),
     ("not-transposed", ("W_hh", "W_ho", "both")),
     ("carries-dh", (True,)),
     ("misplaced-derivative", ("recurrent only", "output only")),
     ("loop-forward-in-time", (True,)),
+    ("aliased-buffer", ("assigned", "accumulated")),
+    ("nonzero-initial-carry", ("ones",)),
     ("no-sum-over-time", (True,)),
     ("batch-scale", ("missing", "twice", "BT")),
     ("error-sign-flipped", (True,)),
@@ -54,6 +56,12 @@ source's), of the last step only (``"last"``), of the other placement's steps
 (``"swapped"``), or, for ``loss_at="last"``, of the first step (``"first"``).
 ``not-transposed``: which matrix is transposed the wrong way on the way back.
 ``batch-scale``: the 1/B missing, applied twice, or 1/(B·T).
+``missing-output-derivative``: σ'(z_t) left out, or written as tanh's 1 − o_t²
+(``"1-o2"``). ``input-off-by-one``: x_{t−1} (True) or x_{t+1} (``"next"``) in ∂L/∂W_xh.
+``aliased-buffer``: every stored δ_t is one array (``[np.zeros(...)] * T``), written
+with ``[:] =`` (``"assigned"``: all hold the last δ computed) or ``+=``
+(``"accumulated"``: all hold the running sum, which is also what flows back).
+``nonzero-initial-carry``: the error carried into step T starts at ones, not zeros.
 ``wrong-tanh-derivative``: tanh'(a_t) written as 1 − h_t, h_t(1 − h_t),
 1 − h_{t−1}², 1 − a_t², or left out. ``no-sum-over-time`` is not a switch of the
 generator but of the comparison: a gradient may then be the term of one step.
@@ -227,8 +235,8 @@ class Terms:
     def __getitem__(self, name: str) -> np.ndarray:
         return self.terms[name]
 
-    def local(self, name: str, mistakes: frozenset[str]) -> np.ndarray:
-        """The terms of ∂L/∂name with the local mistakes ``mistakes`` (of ``LOCAL``) switched on."""
+    def local(self, name: str, mistakes: dict[str, object]) -> np.ndarray:
+        """The terms of ∂L/∂name with the local mistakes ``mistakes`` (of ``LOCAL``: name → variant) switched on."""
         c, Delta, E = self.case, self.Delta, self.E
         if name == "W_hh" and mistakes:
             states = c.h[1:] if "state-off-by-one" in mistakes else c.h[:-1]
@@ -238,7 +246,8 @@ class Terms:
                 return np.einsum("tbk,tbh->tkh", states, Delta)
             return np.einsum("tbh,tbk->thk", Delta, states)
         if name == "W_xh" and "input-off-by-one" in mistakes:
-            return np.einsum("tbh,tbi->thi", Delta, np.roll(c.x, 1, axis=0))  # x[t-1]; x[-1] at t = 0
+            shift = -1 if mistakes.get("input-off-by-one") == "next" else 1
+            return np.einsum("tbh,tbi->thi", Delta, np.roll(c.x, shift, axis=0))  # x[t∓1], wrapping
         if name == "W_ho" and "output-state-off-by-one" in mistakes:
             return np.einsum("tbo,tbh->toh", E, c.h[:-1])
         return self.terms[name]
@@ -281,6 +290,8 @@ def mistaken_terms(case: BPTTCase, loss_at: str, config: dict[str, object]) -> T
         if "output-derivative-at-output" in config:
             s = sigmoid(o[t])
             E[t] *= s * (1.0 - s)
+        elif config.get("missing-output-derivative") == "1-o2":  # tanh's derivative, at o_t
+            E[t] *= 1.0 - o[t] ** 2
         elif "missing-output-derivative" not in config:
             E[t] *= o[t] * (1.0 - o[t])
     h_next = c.h[1:]
@@ -300,8 +311,10 @@ def mistaken_terms(case: BPTTCase, loss_at: str, config: dict[str, object]) -> T
     recurrent = "missing-recurrent-term" not in config
     carry_dh = "carries-dh" in config
     Delta = np.empty((T, B, H))
-    carried = np.zeros((B, H))
+    carried = np.ones((B, H)) if "nonzero-initial-carry" in config else np.zeros((B, H))
     steps = range(T) if "loop-forward-in-time" in config else range(T - 1, -1, -1)
+    aliased = config.get("aliased-buffer")
+    buffer = np.zeros((B, H))
     misplaced = config.get("misplaced-derivative")
     for t in steps:
         out_term = E[t] @ back_ho
@@ -313,7 +326,12 @@ def mistaken_terms(case: BPTTCase, loss_at: str, config: dict[str, object]) -> T
             Delta[t] = fprime[t] * out_term + rec_term
         else:
             Delta[t] = fprime[t] * dh
+        if aliased == "accumulated":  # buffer += …; the next step reads the buffer back
+            buffer = buffer + Delta[t]
+            Delta[t] = buffer
         carried = dh if carry_dh else Delta[t]
+    if aliased is not None:  # one array: every stored δ_t is what was written last
+        Delta = np.broadcast_to(Delta[steps[-1]], Delta.shape).copy()
     terms = {
         "W_xh": np.einsum("tbh,tbi->thi", Delta, c.x),
         "W_hh": np.einsum("tbh,tbk->thk", Delta, c.h[:-1]),

@@ -45,6 +45,7 @@ FORWARD_MISTAKES = (
     ("input-off-by-one", (True,)),
     ("bias-after-activation", (True,)),
     ("states-before-activation", (True,)),
+    ("aliased-buffer", ("h and o", "h only")),
 )
 """Named mistakes of :func:`check_forward`, in report order."""
 
@@ -90,6 +91,11 @@ def _forward(case: mk.BPTTCase, config: dict) -> Arrays:
     z = states @ p["W_ho"].T + b_o
     o = z if "missing-output-activation" in config else _OUTPUT[config.get("wrong-output-activation")](z)
     h = np.array(pre) if "states-before-activation" in config else np.array(hs[1:])
+    aliased = config.get("aliased-buffer")
+    if aliased is not None:  # one array appended T times: every entry holds the last state
+        h = np.broadcast_to(h[-1], h.shape).copy()
+        if aliased == "h and o":  # the outputs computed from the stacked states afterwards
+            o = _OUTPUT[None](h @ p["W_ho"].T + b_o)
     return {"h": h, "o": o}
 
 
@@ -148,6 +154,7 @@ CLIPPING_MISTAKES = (
     ("mean-of-squares", (True,)),
     ("condition-inverted", (True,)),
     ("norm-recomputed-in-loop", (True,)),
+    ("biases-left-out", (True,)),
 )
 """Named mistakes of :func:`check_clipping`, in report order."""
 
@@ -190,6 +197,8 @@ def _clip(run: Run, config: dict) -> Arrays:
         total = max(float(np.max(np.abs(v))) for v in grads.values())
     elif "sum-of-norms" in config:
         total = sum(squares(v) ** power for v in grads.values())
+    elif "biases-left-out" in config:  # the weight matrices' squares only
+        total = sum(squares(v) for k, v in grads.items() if not k.startswith("b")) ** power
     else:
         total = sum(squares(v) for v in grads.values()) ** power
     out = {}

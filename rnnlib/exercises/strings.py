@@ -136,7 +136,9 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "bptt.wrong-tanh-derivative.none": "no tanh' at all",
     "bptt.wrong-tanh-derivative.(1-h)^2": "(1 − h_t)², the square outside the parentheses",
     "bptt.missing-output-derivative": "the factor σ'(z_t) = o_t ⊙ (1 − o_t) of the sigmoid output is "
-    "missing from e_t = ∂L/∂z_t = σ'(z_t) ⊙ (o_t − y_t).",
+    "missing from (or wrong in) e_t = ∂L/∂z_t = σ'(z_t) ⊙ (o_t − y_t).",
+    "bptt.missing-output-derivative.1-o2": "1 − o_t², tanh's derivative, where the sigmoid's "
+    "o_t (1 − o_t) belongs",
     "bptt.output-derivative-at-output": "σ' is evaluated at o_t, σ(o_t)(1 − σ(o_t)), instead of at z_t: "
     "σ'(z_t) = o_t (1 − o_t), with o_t = σ(z_t) already computed.",
     "bptt.wrong-loss-steps": "errors (o_t − y_t) are taken at steps that carry no loss, or missing at "
@@ -187,8 +189,18 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "runs t = T, …, 1 (for t in reversed(range(T))) starting from δ_{T+1} = 0.",
     "bptt.state-off-by-one": "∂L/∂W_hh uses h_t where h_{t−1} belongs: ∂L/∂W_hh = Σ_t δ_t h_{t−1}ᵀ "
     "(in row form Delta[t].T @ h[t-1] with h[0] = h0, or Delta[t].T @ h_prev).",
-    "bptt.input-off-by-one": "∂L/∂W_xh uses x_{t−1} where x_t belongs: ∂L/∂W_xh = Σ_t δ_t x_tᵀ; "
-    "in code x[t] pairs with Delta[t] (x has T entries, h has T + 1).",
+    "bptt.input-off-by-one": "∂L/∂W_xh pairs δ_t with another step's input (x_{t−1} unless said) where "
+    "x_t belongs: ∂L/∂W_xh = Σ_t δ_t x_tᵀ; in code x[t] pairs with Delta[t] (x has T entries, h has T + 1).",
+    "bptt.input-off-by-one.next": "x_{t+1}, the next step's input (x[t] with t counted as in h[t])",
+    "bptt.aliased-buffer": "the δ_t are stored in one array reused for every step ([np.zeros_like(h0)] * T "
+    "is T references to one array, and an in-place write changes them all), so every stored δ_t is the "
+    "same; create one array per step (np.zeros((T, B, H)), or append a new array).",
+    "bptt.aliased-buffer.assigned": "written with [:] =, every δ_t holds the last one computed",
+    "bptt.aliased-buffer.accumulated": "written with +=, every δ_t holds the running sum, which also "
+    "flows back as δ_{t+1}",
+    "bptt.nonzero-initial-carry": "the error carried into step T does not start at zero: nothing comes "
+    "back from after the last step, δ_{T+1} = 0 (np.zeros, not np.ones).",
+    "bptt.nonzero-initial-carry.ones": "ones",
     "bptt.output-state-off-by-one": "∂L/∂W_ho uses h_{t−1} where h_t belongs: ∂L/∂W_ho = Σ_t e_t h_tᵀ "
     "(the state the output of step t was computed from).",
     "bptt.gradient-transposed": "∂L/∂W_hh is transposed: Σ_t δ_t h_{t−1}ᵀ has δ's index first "
@@ -220,6 +232,11 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "z_t = W_ho h_t + b_o.",
     "forward.states-before-activation": "the returned states are the pre-activations a_t, not "
     "h_t = tanh(a_t).",
+    "forward.aliased-buffer": "one array is appended T times (h[:] = … or an in-place update, then "
+    "hs.append(h)): every entry of the list is that array, so every returned state is h_T. Append a new "
+    "array each step (h = np.tanh(…), or hs.append(h.copy())).",
+    "forward.aliased-buffer.h and o": "the outputs computed from those states too",
+    "forward.aliased-buffer.h only": "the outputs, computed inside the loop, are right",
     # --- truncation -------------------------------------------------------------------------
     "truncation.truncation-confused": "per-term BPTT(k) and chunk-and-detach are confused. Per-term "
     "BPTT(k) lets the error of every step t flow back k steps (cells t−k+1 … t); chunk-and-detach cuts "
@@ -233,6 +250,8 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "(h = chunk.h[-1]).",
     "truncation.state-not-carried.zeros": "every chunk starts from zeros (rnn.forward without its "
     "second argument), not even the first from h0",
+    "truncation.state-not-carried.second-to-last": "each chunk starts from the state before the last "
+    "step of the previous chunk (chunk.h[-2]); the last state is chunk.h[-1]",
     "truncation.loss-at-chunk-ends": "with loss_at='last' a loss is put at the end of every chunk; "
     "the loss is at step T only, so only the chunk that holds step T has one.",
     "truncation.last-chunk-dropped": "the last, shorter chunk is dropped when k does not divide T: "
@@ -241,13 +260,19 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "last chunk is dropped even when it is full",
     "truncation.loss-at-ignored": "loss_at is ignored: every step of every chunk has a loss (at=\"all\"); "
     "with loss_at='last' only step T has one, so only the last chunk is backpropagated, from its last step.",
+    "truncation.loss-at-ignored.last chunk": "with loss_at='last' the chunk that holds step T gets "
+    "a loss at every one of its steps (at=\"all\"): pass at=loss_at, so that only step T has one",
     "truncation.missing-output-activation": "the output has no sigmoid: the model is "
     "RNN.from_params(params, output_activation=\"sigmoid\").",
     "truncation.only-last-chunk": "only one chunk's gradient is kept: the gradients of all chunks are "
     "summed (+=, not =).",
+    "truncation.chunks-averaged": "the chunks' gradients are averaged (divided by the number of chunks); "
+    "chunk-and-detach sums them: each chunk's gradient is the part of the loss in that chunk.",
     "truncation.targets-not-sliced": "every chunk is compared with the first targets y[0:len]; chunk "
     "[start, stop) needs y[start:stop].",
     # --- clipping ---------------------------------------------------------------------------
+    "clipping.biases-left-out": "the biases are left out of the norm: ‖g‖ = sqrt(Σ_θ ‖∂L/∂θ‖²) sums over "
+    "every parameter, b_h and b_o included (all the gradients that are rescaled).",
     "clipping.per-parameter-norm": "each parameter is clipped by its own norm; norm clipping uses the "
     "norm of all gradients together, ‖g‖ = sqrt(Σ_θ ‖∂L/∂θ‖²), so that the direction is kept.",
     "clipping.value-clipping": "each entry is clipped to [−threshold, threshold] (value clipping): that "
@@ -301,7 +326,8 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
                           "max_mistakes={more}) tries them, more slowly).",
     "lstm.search.gave_up": "No set of up to {done} known mistakes explains the difference. The search "
                            "stopped at its limit of max_tries={tries} mistaken references, before it had "
-                           "tried every set of {size}.",
+                           "tried every set of {size} (a larger budget, check_lstm_backward(fn, "
+                           "max_tries=10_000), tries them all, more slowly).",
     "lstm.search.gave_up.singles": "The search stopped at its limit of max_tries={tries} mistaken "
                                    "references, before it had tried every single mistake.",
     "lstm.differs": "Differs from the reference in: {items} (relative errors).",
@@ -323,6 +349,11 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "lstm.missing-cell-carry": "c̄_t lacks the carry c̄_{t+1} ⊙ Γ^f_{t+1}: the cell's error never flows back "
     "along the cell path. c̄_t = h̄_t ⊙ Γ^o_t ⊙ tanh'(c_t) + c̄_{t+1} ⊙ Γ^f_{t+1}; in code "
     "dc = dh * go * (1 - tanh_c**2) + dc_next, with dc_next = dc * gf passed on from the step after.",
+    "lstm.cell-carry-gate": "the cell's error is carried back with the wrong forget gate: c̄_t receives "
+    "c̄_{t+1} ⊙ Γ^f_{t+1}, the gate that multiplied c_t on the way forward (c_{t+1} = Γ^f_{t+1} ⊙ c_t + …); "
+    "in code dc_next = dc * gf, with the gate of the step just processed.",
+    "lstm.cell-carry-gate.without forget gate": "no forget gate at all (dc_next = dc)",
+    "lstm.cell-carry-gate.previous forget gate": "the forget gate of the step before, Γ^f_{t−1}",
     "lstm.missing-h-path-into-c": "c̄_t lacks h̄_t ⊙ Γ^o_t ⊙ tanh'(c_t): the cell also reaches the loss "
     "through h_t = Γ^o_t ⊙ tanh(c_t) (in code dc = dh * go * (1 - tanh_c**2) + dc_next).",
     "lstm.output-gate-uses-c": "the output gate's error uses c_t where tanh(c_t) belongs: "
@@ -337,10 +368,14 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "lstm.sigmoid-derivative.at pre-activation": "a(1 − a), from the pre-activation a",
     "lstm.sigmoid-derivative.at gate value": "σ(Γ)(1 − σ(Γ)), the sigmoid applied to the gate once more",
     "lstm.sigmoid-derivative.missing": "no σ' at all",
+    "lstm.sigmoid-derivative.tanh'": "1 − Γ², tanh's derivative, for the three gates",
+    "lstm.sigmoid-derivative.tanh' at o": "1 − Γ², tanh's derivative, for the output gate",
     "lstm.candidate-tanh-derivative": "the candidate's derivative is wrong: for c̃_t = tanh(a^c_t), "
     "tanh'(a^c_t) = 1 − c̃_t², in code 1 - gc**2 with gc = trace.c_tilde, already a tanh.",
     "lstm.candidate-tanh-derivative.at value": "1 − tanh²(c̃_t), tanh applied to the candidate once more",
     "lstm.candidate-tanh-derivative.missing": "no tanh' at all",
+    "lstm.candidate-tanh-derivative.sigmoid'": "c̃_t (1 − c̃_t), the sigmoid's derivative (the "
+    "candidate is a tanh, not a gate)",
     "lstm.forget-gate-uses-c_t": "the forget gate's error uses c_t where c_{t−1} belongs: "
     "δ^f_t = c̄_t ⊙ c_{t−1} ⊙ Γ^f_t(1 − Γ^f_t), the cell the step started from (trace.c holds "
     "c_0 … c_T, so with t counted from 1, c_{t−1} is trace.c[t - 1]).",
@@ -360,6 +395,21 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "over all steps (as `=` in place of `+=` in the loop gives): the weights are shared over time.",
     "lstm.no-sum-over-time.step 1": "the term of step 1 only, the last one a loop over t = T … 1 assigns",
     "lstm.no-sum-over-time.step T": "the term of step T only, the last one a loop over t = 1 … T assigns",
+    "lstm.no-sum-over-time.gates, step 1": "the gates' weights get the term of step 1 only (the last "
+    "one a loop over t = T … 1 assigns); W_ho and b_o are summed",
+    "lstm.input-off-by-one": "∂L/∂W^κ_x pairs δ^κ_t with another step's input where "
+    "x_t belongs: ∂L/∂W^κ_x = Σ_t δ^κ_t x_tᵀ (in code d_k.T @ x[t - 1] with t counted from 1).",
+    "lstm.input-off-by-one.previous": "x_{t−1}, the previous step's input",
+    "lstm.input-off-by-one.next": "x_{t+1}, the next step's input",
+    "lstm.wrong-loss-steps": "errors (o_t − y_t) are taken at steps that carry no loss, or missing at "
+    "steps that do: loss_at='last' has an error at step T only, loss_at='all' at every step.",
+    "lstm.wrong-loss-steps.all": "every step, whatever loss_at says",
+    "lstm.aliased-buffer": "the four layers' errors δ^i, δ^f, δ^c̃, δ^o are one array "
+    "(dict.fromkeys(\"ifco\", np.zeros(…)) gives every key the same array, and += adds into it): "
+    "each holds their sum. Give each key its own array (a dict comprehension, one np.zeros(…) per key).",
+    "lstm.nonzero-initial-carry": "the error carried into step T through h does not start at zero: "
+    "nothing comes back from after the last step, h̄ from step T+1 is 0 (np.zeros, not np.ones).",
+    "lstm.nonzero-initial-carry.ones": "ones",
     "lstm.initial-cell-gradient": "∂L/∂c_0 is missing or incomplete: c_0 reaches the loss through "
     "c_1 = Γ^f_1 ⊙ c_0 + …, so ∂L/∂c_0 = c̄_1 ⊙ Γ^f_1 (in code the carry dc * gf after the last "
     "step of the loop, t = 1).",

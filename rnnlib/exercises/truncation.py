@@ -31,11 +31,12 @@ TRUNCATION_MISTAKES = (
     ("truncation-confused", (True,)),
     ("no-truncation", (True,)),
     ("truncation-off-by-one", (-1, 1)),
-    ("state-not-carried", (True, "zeros")),
+    ("state-not-carried", (True, "zeros", "second-to-last")),
     ("loss-at-chunk-ends", (True,)),
-    ("loss-at-ignored", (True,)),
+    ("loss-at-ignored", (True, "last chunk")),
     ("last-chunk-dropped", (True, "T-k")),
     ("only-last-chunk", (True,)),
+    ("chunks-averaged", (True,)),
     ("targets-not-sliced", (True,)),
     ("missing-output-activation", (True,)),
 )
@@ -73,22 +74,28 @@ def _chunks(rnn: RNN, case: mk.BPTTCase, loss_at: str, k: int, config: dict) -> 
     h = case.h0
     dropped = config.get("last-chunk-dropped")
     stop_all = T - k if dropped == "T-k" else T - T % k if dropped and T % k else T
-    fresh = {True: case.h0, "zeros": np.zeros_like(case.h0)}.get(config.get("state-not-carried"))
-    for start in range(0, stop_all, k):
+    carried = config.get("state-not-carried")
+    fresh = {True: case.h0, "zeros": np.zeros_like(case.h0)}.get(carried)
+    last = -2 if carried == "second-to-last" else -1  # chunk.h[-2]: the state before the chunk's last step
+    starts = range(0, stop_all, k)
+    for start in starts:
         stop = min(start + k, T)
         trace = rnn.forward(case.x[start:stop], h if fresh is None else fresh)
         y = case.y[: stop - start] if "targets-not-sliced" in config else case.y[start:stop]
         at = "last" if loss_at == "last" and "loss-at-chunk-ends" in config else loss_at
-        if "loss-at-ignored" in config:
+        ignored = config.get("loss-at-ignored")
+        if ignored is True or (ignored == "last chunk" and stop == T):
             at = "all"
         if at == "last" and stop != T and "loss-at-chunk-ends" not in config:
-            h = trace.h[-1]
+            h = trace.h[last]
             continue  # no loss in this chunk
         _, do = losses.mse(trace.o, y, at=at)
         chunk = rnn.backward(trace, do).params
         for n, g in chunk.items():
             grads[n] = g.copy() if "only-last-chunk" in config else grads[n] + g
-        h = trace.h[-1]
+        h = trace.h[last]
+    if "chunks-averaged" in config:  # divided by the number of chunks the loop went through
+        grads = {n: g / max(len(starts), 1) for n, g in grads.items()}
     return grads
 
 
@@ -110,7 +117,7 @@ def _generate(chunked: bool, run: Run, config: dict) -> Arrays:
 
 
 _CHUNK_SLIPS = {"state-not-carried", "loss-at-chunk-ends", "last-chunk-dropped", "only-last-chunk",
-                "targets-not-sliced", "loss-at-ignored"}
+                "targets-not-sliced", "loss-at-ignored", "chunks-averaged"}
 
 
 def _convert(out: object, run: Run) -> Arrays:
