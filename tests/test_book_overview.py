@@ -17,6 +17,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 OVERVIEW = ROOT / "chapters" / "06_applications.ipynb"
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
+ROW_LINK = re.compile(
+    r"\| (?:\[[^\]]+\]\([\w.]*#(?P<label>[\w-]+)\)|\{ref\}`[^<`]*<(?P<ref>[\w-]+)>`)"
+)
 
 
 def _cells(path):
@@ -41,11 +44,14 @@ def _rows():
         for c in _cells(OVERVIEW)
         if "".join(c["source"]).startswith("## The five applications at a glance")
     )
-    rows = [line for line in table.splitlines() if line.startswith("| {ref}")]
+    # Each row starts with a link to its section: a Markdown link with a #label (what
+    # tools/jupyterlab_view.py writes, so that it also works in JupyterLab) or a {ref}.
+    rows = [line for line in table.splitlines() if ROW_LINK.match(line)]
     assert len(rows) == 5, rows
     out = []
     for row in rows:
-        label = re.search(r"\{ref\}`[^<`]*<([\w-]+)>`", row).group(1)
+        m = ROW_LINK.match(row)
+        label = m.group("label") or m.group("ref")
         section = next(
             p for p in sorted((ROOT / "chapters").glob("06?_*.ipynb")) if f"({label})=" in p.read_text()
         )
