@@ -87,7 +87,8 @@ def mistaken(*, recurrent=True, deriv_at_state=False, out_deriv=True, steps=None
              transpose=(), assign=(), assign_last=False, batch=None, tanh_deriv=None, out_deriv_at_o=False,
              sign=False, h0_zero=False, no_bias=(), carry_dh=False, forward_loop=False, x_prev=False,
              out_prev=False, grad_T=False, misplaced=None, no_h0_states=False, linear_out=False,
-             forward_T=False, out_tanh=False, x_next=False, alias=None, init_ones=False):
+             forward_T=False, out_tanh=False, x_next=False, alias=None, init_ones=False, e_is_o=False,
+             again=(), returned_T=()):
     """A reader's backward loop (row form) with the given mistakes.
 
     steps: None (right), "all", "last", "swapped" or "first"; transpose: subset of {"W_hh", "W_ho"}
@@ -102,7 +103,9 @@ def mistaken(*, recurrent=True, deriv_at_state=False, out_deriv=True, steps=None
     linear_out: the forward pass has no sigmoid (o = z), the backward pass is unchanged;
     out_tanh: the output's derivative written as tanh's, 1 - o**2; x_next: x[t+1] (wrapping) in dW_xh;
     alias: the deltas kept in `[np.zeros_like(h0)] * T`, written with "assigned" ([:] =) or
-    "accumulated" (+=), the next step reading that list back; init_ones: the carry starts at ones.
+    "accumulated" (+=), the next step reading that list back; init_ones: the carry starts at ones;
+    e_is_o: `E = o; E -= y; E *= o * (1 - o) * scale` (E is o, so σ' is taken at o − y);
+    again: gradients divided by B once more at the end; returned_T: gradients returned transposed.
     """
     def fn(params, x, y, h0, loss_at):
         T, B, _ = x.shape
@@ -128,7 +131,11 @@ def mistaken(*, recurrent=True, deriv_at_state=False, out_deriv=True, steps=None
         for t in loop:
             e = np.zeros_like(o[t])
             last = 0 if steps == "first" else T - 1
-            if where == "all" or t == last:
+            if (where == "all" or t == last) and e_is_o:
+                e = o[t]  # the same array: -= changes o[t] too
+                e -= y[t]
+                e *= o[t] * (1 - o[t]) * scale
+            elif where == "all" or t == last:
                 e = ((y[t] - o[t]) if sign else (o[t] - y[t])) * scale
                 if out_deriv_at_o:
                     e = e * _sig(o[t]) * (1 - _sig(o[t]))
@@ -173,6 +180,10 @@ def mistaken(*, recurrent=True, deriv_at_state=False, out_deriv=True, steps=None
                     g[k] = terms[t][k]
                 else:
                     g[k] = g[k] + terms[t][k]
+        for k in again:
+            g[k] = g[k] / B
+        for k in returned_T:
+            g[k] = g[k].T
         return g
     return fn
 
@@ -267,6 +278,13 @@ SINGLE = [
     ({"alias": "assigned"}, ("aliased-buffer",)),
     ({"alias": "accumulated"}, ("aliased-buffer",)),
     ({"init_ones": True}, ("nonzero-initial-carry",)),
+    # the third trial's: E = o aliased, one gradient divided by B twice, ∂L/∂W_xh transposed
+    ({"e_is_o": True}, ("error-aliases-output",)),
+    ({"again": ("b_h",)}, ("divided-by-B-again",)),
+    ({"again": ("W_ho",)}, ("divided-by-B-again",)),
+    ({"again": ("b_h", "b_o")}, ("divided-by-B-again",)),
+    ({"returned_T": ("W_xh",)}, ("gradient-transposed",)),
+    ({"returned_T": ("W_ho",)}, ("gradient-transposed",)),
 ]
 
 
@@ -329,6 +347,10 @@ COMBOS = [
     ({"alias": "assigned", "sign": True}, ("aliased-buffer", "error-sign-flipped")),
     ({"alias": "accumulated", "out_deriv": False}, ("missing-output-derivative", "aliased-buffer")),
     ({"init_ones": True, "tanh_deriv": "1-h"}, ("wrong-tanh-derivative", "nonzero-initial-carry")),
+    ({"e_is_o": True, "recurrent": False}, ("missing-recurrent-term", "error-aliases-output")),
+    ({"again": ("b_h",), "transpose": ("W_hh",)}, ("not-transposed", "divided-by-B-again")),
+    ({"returned_T": ("W_xh",), "recurrent": False}, ("missing-recurrent-term", "gradient-transposed")),
+    ({"returned_T": ("W_xh",), "grad_T": True}, ("gradient-transposed",)),
 ]
 
 
@@ -342,6 +364,36 @@ def test_new_variants_are_said(switches, variant):
     fb = check_bptt(mistaken(**switches))
     assert fb.mistakes == (name,)
     assert f"{name} [{which}: {text(f'bptt.{name}.{which}')}]" in fb.message, fb.message
+
+
+def test_third_trial_messages_say_what_to_change():
+    fb = check_bptt(mistaken(e_is_o=True))
+    assert "- error-aliases-output: E = o makes E another name for o" in fb.message
+    assert "Write E = o - y (a new array) or E = o.copy()." in fb.message
+    fb = check_bptt(mistaken(again=("b_h",)))
+    assert "- divided-by-B-again [b_h]: this gradient is divided by B once more" in fb.message
+    assert "Right: W_xh, W_hh, W_ho, b_o." in fb.message
+    fb = check_bptt(mistaken(again=("b_h", "b_o")))
+    assert "- divided-by-B-again [b_h, b_o]:" in fb.message
+    fb = check_bptt(mistaken(returned_T=("W_xh",)))
+    assert not fb.passed and "- gradient-transposed [W_xh]: a weight's gradient is transposed" in fb.message
+    assert "has shape" not in fb.message  # named, not a shape error
+    fb = check_bptt(mistaken(returned_T=("W_xh",), grad_T=True))
+    assert "- gradient-transposed [W_hh, W_xh]:" in fb.message
+
+
+def test_a_factor_of_1_over_T_is_said_to_show_at_every_step():
+    """E / T (a 1/(B·T)): right for T = 1 only because the factor is 1 there, not because of a step."""
+    def over_T(params, x, y, h0, loss_at):
+        return {k: v / x.shape[0] for k, v in vectorised(params, x, y, h0, loss_at).items()}
+    fb = check_bptt(over_T)
+    assert fb.mistakes == ("batch-scale",) and "[BT: 1/(B·T) instead of 1/B]" in fb.message
+    assert "look at what step" not in fb.message
+    assert "the whole result is c × the reference (c = 1/T: divided by the number of steps T" in fb.message
+    assert "one factor on every step's term" in fb.message
+    fb = check_bptt(mistaken(recurrent=False))  # a step's term: the prefix still says where
+    assert "On the first 1 step(s) of the sequence your gradients are right, on the first 2 they are not." \
+        in fb.message and "c × the reference" not in fb.message
 
 
 @pytest.mark.parametrize(("switches", "expected"), COMBOS, ids=[str(s) for s, _ in COMBOS])
@@ -577,7 +629,8 @@ def test_wrong_shapes_and_types():
         g = vectorised(params, x, y, h0, loss_at)
         g["W_ho"] = g["W_ho"].T
         return g
-    assert "(transposed?)" in check_bptt(transposed).message
+    fb = check_bptt(transposed)  # named now, not a shape error (the square case too: n_out = H)
+    assert fb.mistakes == ("gradient-transposed",) and "- gradient-transposed [W_ho]:" in fb.message
     assert "must return a dict" in check_bptt(lambda *a: (1, 2)).message
     assert "not a numeric array" in check_bptt(lambda p, *a: dict.fromkeys(p, "x")).message
 

@@ -35,8 +35,16 @@ def _sig(z):
 
 def forward(h0_zero=False, not_carried=False, transpose=False, no_bh=False, no_bo=False, no_sigmoid=False,
             previous=False, with_h0=False, out=None, hidden=None, x_prev=False, bias_after=False,
-            return_a=False, out_from_a=False, alias=None):
+            return_a=False, out_from_a=False, alias=None, before=None):
     def fn(params, x, h0):
+        if before:  # states.append(h) before h = tanh(…); o from the updated h ("h only") or from states
+            h, states, outs = h0, [], []
+            for x_t in x:
+                states.append(h)
+                h = np.tanh(x_t @ params["W_xh"].T + h @ params["W_hh"].T + params["b_h"])
+                outs.append(_sig(h @ params["W_ho"].T + params["b_o"]))
+            H = np.stack(states)
+            return H, np.stack(outs) if before == "h only" else _sig(H @ params["W_ho"].T + params["b_o"])
         if alias:  # one buffer updated in place (h[:] = …) and appended every step
             W = params["W_hh"] if transpose else params["W_hh"].T
             b_o = 0 if no_bo else params["b_o"]
@@ -105,6 +113,8 @@ FORWARD_CASES = [
     ({"alias": "inside"}, ("aliased-buffer",)),
     ({"alias": "after", "no_bo": True}, ("missing-bias", "aliased-buffer")),
     ({"alias": "inside", "transpose": True}, ("not-transposed", "aliased-buffer")),
+    ({"before": "h and o"}, ("states-before-update",)),
+    ({"before": "h only"}, ("states-before-update",)),
 ]
 
 
@@ -113,6 +123,16 @@ def test_forward(switches, expected):
     fb = check_forward(forward(**switches))
     assert fb.passed == (expected == ())
     assert fb.mistakes == expected, fb.message
+
+
+@pytest.mark.parametrize(("variant", "says"), [
+    ("h and o", "the outputs computed from those states too (o_t from h_{t−1})"),
+    ("h only", "the outputs, computed from the updated state, are right"),
+])
+def test_forward_states_appended_before_the_update(variant, says):
+    fb = check_forward(forward(before=variant))
+    assert f"- states-before-update [{variant}: {says}]: each state is appended before it is updated, so h " \
+        "holds h_0 … h_{T−1} instead of h_1 … h_T: append h after h = np.tanh(…)." in fb.message
 
 
 def test_forward_names_every_mistake_in_a_test():
@@ -178,7 +198,7 @@ def per_term(k_shift=0, full=False, linear=False):
 
 def chunks(k_shift=0, reset=False, end_loss=False, drop_last=False, assign=False, first_targets=False,
            linear=False, zeros=False, stop_before=False, ignore_at=False, last_chunk_all=False,
-           carry_index=-1, average=False):
+           carry_index=-1, average=False, overlap=None):
     """A reader's chunk loop written out (the reference's chunk_and_detach is not used)."""
     def fn(params, x, y, h0, loss_at, k):
         rnn = RNN.from_params(params, output_activation="identity" if linear else "sigmoid")
@@ -186,8 +206,10 @@ def chunks(k_shift=0, reset=False, end_loss=False, drop_last=False, assign=False
         k = k + k_shift
         g = {n: np.zeros_like(v) for n, v in params.items()}
         h = h0
-        for start in range(0, T - k if stop_before else T - T % k if drop_last else T, k):
-            stop = min(start + k, T)
+        stride = k - 1 if overlap == "stride" else k  # range(0, T, k - 1): neighbours share a step
+        n_loss = 0
+        for start in range(0, T - k if stop_before else T - T % k if drop_last else T, stride):
+            stop = min(start + (k + 1 if overlap == "length" else k), T)
             trace = rnn.forward(x[start:stop]) if zeros else rnn.forward(x[start:stop], h0 if reset else h)
             target = y[: stop - start] if first_targets else y[start:stop]
             do = np.zeros_like(trace.o)
@@ -197,10 +219,13 @@ def chunks(k_shift=0, reset=False, end_loss=False, drop_last=False, assign=False
                 _, do = losses.mse(trace.o, target, at="last")
             for n, v in rnn.backward(trace, do).params.items():
                 g[n] = v if assign else g[n] + v
+            n_loss += int(do.any())
             h = trace.h[carry_index]
         if average:
-            n = len(range(0, T - k if stop_before else T - T % k if drop_last else T, k))
-            g = {name: v / n for name, v in g.items()}
+            n = {True: len(range(0, T - k if stop_before else T - T % k if drop_last else T, k)),
+                 "with a loss": n_loss, "T/k": T / k, "T//k": T // k}[average]
+            with np.errstate(divide="ignore", invalid="ignore"):  # T // k = 0 when T < k: the reader's inf
+                g = {name: v / n for name, v in g.items()}
         return g
     return fn
 
@@ -245,6 +270,13 @@ TRUNC_CHUNKS = [
     (chunks(carry_index=-2, assign=True), ("state-not-carried", "only-last-chunk")),
     (chunks(average=True), ("chunks-averaged",)),
     (chunks(average=True, reset=True), ("state-not-carried", "chunks-averaged")),
+    # the third trial's: averaged by another count, overlapping chunks
+    (chunks(average="with a loss"), ("chunks-averaged",)),
+    (chunks(average="T/k"), ("chunks-averaged",)),
+    (chunks(average="T//k"), ("chunks-averaged",)),
+    (chunks(overlap="stride"), ("overlapping-chunks",)),
+    (chunks(overlap="length"), ("overlapping-chunks",)),
+    (chunks(overlap="stride", linear=True), ("overlapping-chunks", "missing-output-activation")),
 ]
 
 
@@ -310,7 +342,38 @@ def test_truncation_locates_the_first_step_and_the_state():
     assert "On the first 3 step(s) of the sequence your gradients are right, on the first 4" in fb.message
     assert "b_h (relative error 0.5)" in fb.message
     fb = check_chunk_and_detach(chunks(reset=True))
-    assert "Your forward pass seems to differ" in fb.message  # the state is not the model's
+    assert "the states your gradients use are not the model's" in fb.message  # the carried state is not
+    assert "Check the state each chunk starts from" in fb.message
+
+
+@pytest.mark.parametrize(("fn", "says"), [
+    (chunks(average="with a loss"), "- chunks-averaged [with a loss: by the number of chunks that have a loss]"),
+    (chunks(average="T/k"), "- chunks-averaged [T/k: by T / k]"),
+    (chunks(overlap="stride"), "- overlapping-chunks [stride k-1: they start every k − 1 steps "
+                               "(range(0, T, k - 1))]: the chunks overlap"),
+    (chunks(overlap="length"), "- overlapping-chunks [length k+1: each takes k + 1 steps"),
+])
+def test_third_trial_chunk_slips_are_said(fn, says):
+    assert says in check_chunk_and_detach(fn).message
+
+
+def test_follow_on_sentences_are_true_of_the_named_mistake():
+    """The sentences after a variant's name describe that variant, not another one."""
+    fb = check_chunk_and_detach(chunks(carry_index=-2))  # the carried state is chunk.h[-2]
+    assert fb.mistakes == ("state-not-carried",)
+    assert "starts from h_0" not in fb.message and "(chunk.h[-2])" in fb.message
+    assert "check_forward" not in fb.message  # each chunk's forward pass is right: the carry is not
+    assert "Check the state each chunk starts from: the last state of the chunk before" in fb.message
+    fb = check_chunk_and_detach(chunks(last_chunk_all=True))  # only the last chunk has at="all"
+    assert fb.mistakes == ("loss-at-ignored",)
+    assert "every step of every chunk" not in fb.message and "loss_at is ignored" not in fb.message
+    assert "[last chunk: the chunk that holds step T gets a loss at every one of its steps" in fb.message
+    assert "look at what step" not in fb.message
+    assert "[h0: each chunk starts from h0 again]" in check_chunk_and_detach(chunks(reset=True)).message
+    assert "[every step: loss_at is ignored: every step has a loss]" in check_chunk_and_detach(
+        chunks(ignore_at=True)).message
+    fb = check_chunk_and_detach(chunks(average=True))  # a factor, not a step's term
+    assert "look at what step" not in fb.message and "one factor on every step's term" in fb.message
 
 
 def test_truncation_c_times_the_reference():
@@ -331,7 +394,7 @@ def test_truncation_c_times_the_reference():
 
 
 def clip(per_param=False, value=False, always=False, squared=False, sum_norms=False, inverted=False,
-         max_norm=False, mean=False, below=False, in_loop=False, weights_only=False):
+         max_norm=False, mean=False, below=False, in_loop=False, weights_only=False, scale_weights_only=False):
     def fn(grads, threshold):
         if value:
             return {k: np.clip(v, -threshold, threshold) for k, v in grads.items()}
@@ -351,9 +414,20 @@ def clip(per_param=False, value=False, always=False, squared=False, sum_norms=Fa
                 n = sum(sq(u) for u in work.values()) ** p
             factor = n / threshold if inverted else threshold / n
             rescale = (n <= threshold) if below else (always or n > threshold)
+            if scale_weights_only and k.startswith("b"):
+                rescale = False
             out[k] = work[k] = v * factor if rescale else v
         return out
     return fn
+
+
+def clip_in_place(grads, threshold):
+    """Rescales the given arrays in place, as torch's clip_grad_norm_ does, and returns them."""
+    norm = np.sqrt(sum(np.sum(g**2) for g in grads.values()))
+    if norm > threshold:
+        for g in grads.values():
+            g *= threshold / norm
+    return grads
 
 
 def torch_clip(grads, threshold):
@@ -389,6 +463,11 @@ CLIP_CASES = [
     (clip(weights_only=True), ("biases-left-out",)),
     (clip(weights_only=True, always=True), ("rescales-below-threshold", "biases-left-out")),
     (clip(weights_only=True, squared=True), ("no-square-root", "biases-left-out")),
+    # the third trial's: only the weights rescaled (norm over all, or over the weights too)
+    (clip(scale_weights_only=True), ("biases-not-rescaled",)),
+    (clip(scale_weights_only=True, weights_only=True), ("biases-left-out", "biases-not-rescaled")),
+    (clip(scale_weights_only=True, always=True), ("rescales-below-threshold", "biases-not-rescaled")),
+    (clip_in_place, ()),
 ]
 
 
@@ -401,6 +480,15 @@ def test_clipping(fn, expected):
 
 def test_clipping_mistakes_all_tested():
     assert {m for _, names in CLIP_CASES for m in names} == {n for n, _ in CLIPPING_MISTAKES}
+
+
+def test_clipping_in_place_passes_and_says_so():
+    fb = check_clipping(clip_in_place)
+    assert fb.passed and "rescales the given arrays in place, as PyTorch's clip_grad_norm_ does" in fb.message
+    assert "in place" not in check_clipping(clip()).message
+    fb = check_clipping(clip(scale_weights_only=True))
+    assert "- biases-not-rescaled: only the weight matrices are rescaled: multiply every gradient, b_h and " \
+        "b_o included, by threshold / ‖g‖" in fb.message
 
 
 def test_clipping_unexplained_names_the_parameter():

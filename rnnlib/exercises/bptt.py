@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 
 import numpy as np
 
 from rnnlib.exercises import mistakes as mk
-from rnnlib.exercises.diagnose import implied_state, same_state, scale_pattern
+from rnnlib.exercises.diagnose import _factor, implied_state, same_state, scale_pattern
 from rnnlib.exercises.feedback import (
     Feedback,
     ReaderError,
+    as_array,
     as_gradient_dict,
     call_reader,
     fmt_err,
@@ -39,12 +40,43 @@ def _shapes(case: mk.BPTTCase) -> dict[str, tuple[int, ...]]:
     return {k: case.params[k].shape for k in PARAM_NAMES}
 
 
-def _run(fn: Callable, case: mk.BPTTCase, loss_at: str, watch: ReferenceWatch | None = None
-         ) -> dict[str, np.ndarray]:
-    """Call the reader on fresh copies (it may modify its arguments); ReaderError on failure."""
+def _untranspose(out: object, shapes: dict[str, tuple[int, ...]], transposed: set[str]) -> object:
+    """``out`` with every gradient returned transposed turned back; their keys are added to ``transposed``.
+
+    A non-square weight's gradient shows it by its shape; a square one (W_ho when n_out = H)
+    is turned back when the same key came transposed in another case (the same code made it).
+    """
+    if not isinstance(out, Mapping):
+        return out
+    fixed = dict(out)
+    for key in ("W_xh", "W_ho"):
+        shape = shapes[key]
+        if key not in fixed:
+            continue
+        try:
+            arr = as_array(fixed[key], key)
+        except ReaderError:
+            continue
+        if shape[0] != shape[1] and arr.shape == shape[::-1]:
+            transposed.add(key)
+            fixed[key] = arr.T
+        elif shape[0] == shape[1] and key in transposed and arr.shape == shape:
+            fixed[key] = arr.T
+    return fixed
+
+
+def _run(fn: Callable, case: mk.BPTTCase, loss_at: str, watch: ReferenceWatch | None = None,
+         transposed: set[str] | None = None) -> dict[str, np.ndarray]:
+    """Call the reader on fresh copies (it may modify its arguments); ReaderError on failure.
+
+    With ``transposed``, gradients of W_xh and W_ho returned transposed are turned back and
+    their keys collected there (the mistake is then named, not a shape error).
+    """
     params = {k: v.copy() for k, v in case.params.items()}
     out = call_reader(fn, (params, case.x.copy(), case.y.copy(), case.h0.copy(), loss_at),
                       text("call.with", call=f"fn(params, x, y, h0, {loss_at!r})", case=case.sizes), watch)
+    if transposed is not None:
+        out = _untranspose(out, _shapes(case), transposed)
     return as_gradient_dict(out, _shapes(case), LABELS)
 
 
@@ -78,26 +110,45 @@ class _Explainer:
             self.cache[key] = mk.mistaken_terms(case, loss_at, config)
         return self.cache[key]
 
-    def _param_ok(self, i: int, config: Config, p: str, local: dict[str, object]) -> bool:
+    def _param_ok(self, i: int, config: Config, p: str, local: dict[str, object], ways: set[bool]
+                  ) -> set[bool]:
+        """Which of ``ways`` ∂L/∂p of run i matches under ``config`` and ``local``: False as it is,
+        True divided by B once more (``divided-by-B-again``)."""
         obs, terms = self.observed[i], self.terms(i, config)
         if obs is None or terms is None:
-            return obs is None and terms is None  # a predicted failure must be an observed one
+            return ways if obs is None and terms is None else set()  # a predicted failure
         t = terms.local(p, local)
-        if _close(obs[p], t.sum(axis=0)):
-            return True
-        return "no-sum-over-time" in config and any(_close(obs[p], term) for term in t)
+        total = t.sum(axis=0)
+        found = set()
+        if False in ways and (_close(obs[p], total) or "no-sum-over-time" in config
+                              and any(_close(obs[p], term) for term in t)):
+            found.add(False)
+        if True in ways and _close(obs[p], total / self.runs[i][0].x.shape[1]):
+            found.add(True)
+        return found
 
     def local_cost(self, config: Config, p: str, *, skip_failed: bool = False) -> tuple[int, dict] | None:
-        """Fewest local mistakes of ``p`` (name → variant) that make ∂L/∂p match on every run under ``config``."""
-        pairs = self.locals[p]
+        """Fewest local mistakes of ``p`` (name → variant) that make ∂L/∂p match on every run under ``config``.
+
+        ``divided-by-B-again`` is not a subset of its own: every subset is tested with and without
+        it at once (one gradient, two comparisons), so it costs the search nothing more.
+        """
+        pairs = [pair for pair in self.locals[p] if mk.LOCAL[pair[0]] != mk.EACH]
         runs = [i for i in range(len(self.runs)) if not (skip_failed and self.observed[i] is None)]
         for size in range(len({n for n, _ in pairs}) + 1):
             for subset in itertools.combinations(pairs, size):
                 local = dict(subset)
                 if len(local) < size:
                     continue  # two variants of one mistake
-                if all(self._param_ok(i, config, p, local) for i in runs):
+                ways = {False, True}
+                for i in runs:
+                    ways = self._param_ok(i, config, p, local, ways)
+                    if not ways:
+                        break
+                if False in ways:
                     return size, local
+                if ways:
+                    return size + 1, {**local, "divided-by-B-again": p}
         return None
 
     def changes_anything(self, name: str, variant: object) -> bool:
@@ -152,7 +203,8 @@ class _Explainer:
         _, config, locals_ = best
         config = dict(config)
         for local in locals_.values():
-            config.update(local)
+            for n, v in local.items():  # a mistake of several gradients: their names together
+                config[n] = f"{config[n]}, {v}" if n in config and config[n] != v else v
         names = tuple(n for n, _ in mk.BPTT_MISTAKES if n in config)
         return names, {n: config[n] for n in names}
 
@@ -168,35 +220,36 @@ def _wrong(got: dict, case: mk.BPTTCase, loss_at: str) -> bool:
     return any(not _close(got[k], ref[k]) for k in PARAM_NAMES)
 
 
-def _first_wrong_step(fn: Callable, case: mk.BPTTCase, loss_at: str) -> int | None:
-    """The smallest T' for which the reader's gradient on the first T' steps is wrong (None if unknown)."""
+def _first_wrong_step(fn: Callable, case: mk.BPTTCase, loss_at: str, transposed: set[str]
+                      ) -> tuple[int, dict] | None:
+    """The smallest T' for which the reader's gradient on the first T' steps is wrong, and that gradient."""
     for steps in range(1, case.x.shape[0] + 1):
         sub = case.prefix(steps)
         try:
-            got = _run(fn, sub, loss_at)
+            got = _run(fn, sub, loss_at, transposed=set(transposed))
         except ReaderError:
             return None
         if _wrong(got, sub, loss_at):
-            return steps
+            return steps, got
     return None
 
 
-def _right_without_recurrence(fn: Callable, case: mk.BPTTCase) -> bool:
+def _right_without_recurrence(fn: Callable, case: mk.BPTTCase, transposed: set[str]) -> bool:
     """Whether the reader is right on the same case with W_hh = 0 (no error flows back in time)."""
     zero = _with_W_hh_zero(case)
     try:
-        return not any(_wrong(_run(fn, zero, at), zero, at) for at in PLACEMENTS)
+        return not any(_wrong(_run(fn, zero, at, transposed=set(transposed)), zero, at) for at in PLACEMENTS)
     except ReaderError:
         return False
 
 
-def _forward_probe(fn: Callable, case: mk.BPTTCase) -> str:
+def _forward_probe(fn: Callable, case: mk.BPTTCase, transposed: set[str]) -> str:
     """A sentence when the state the reader's ∂L/∂W_ho implies is not the model's (one sequence, loss at T)."""
     one = case.batch(0)
     for steps in range(1, one.x.shape[0] + 1):
         sub = one.prefix(steps)
         try:
-            got = _run(fn, sub, "last")
+            got = _run(fn, sub, "last", transposed=set(transposed))
         except ReaderError:
             return ""
         h = implied_state(got["W_ho"], got["b_o"])
@@ -233,7 +286,7 @@ def _scales(runs: list, observed: list) -> str:
     return "\n".join(lines)
 
 
-def _where_text(fn: Callable, runs: list, observed: list) -> str:
+def _where_text(fn: Callable, runs: list, observed: list, transposed: set[str], *, named: bool = False) -> str:
     """Which parameters differ (worst relative error over the runs) and where in time it starts."""
     worst = dict.fromkeys(PARAM_NAMES, 0.0)
     first = None
@@ -255,16 +308,27 @@ def _where_text(fn: Callable, runs: list, observed: list) -> str:
     if first is not None:
         case, loss_at = runs[first]
         lines.append(text("first.bptt", loss_at=loss_at, case=case.sizes))
-        step = _first_wrong_step(fn, case, loss_at)
+        found = _first_wrong_step(fn, case, loss_at, transposed)
+        step = found[0] if found else None
         if step == 1:
             lines.append(text("prefix.one"))
-        elif step is not None:
-            lines.append(text("prefix.later", ok=step - 1, bad=step))
-        if _right_without_recurrence(fn, case):
+        elif found is not None:
+            # A result that is c × the reference there is one factor on every term, not a step's term.
+            sub = mk.reference_gradients(case.prefix(step), loss_at)
+            c = _factor([found[1][k] for k in PARAM_NAMES], [sub[k] for k in PARAM_NAMES])
+            if c is not None:  # the factor's pattern over every case (1/T …) when there is one
+                pairs = [(o, mk.reference_gradients(*run), {"T": run[0].x.shape[0], "B": run[0].x.shape[1]})
+                         for o, run in zip(observed, runs, strict=True) if o is not None]
+                every = scale_pattern([[o[k] for k in PARAM_NAMES] for o, _, _ in pairs],
+                                      [[r[k] for k in PARAM_NAMES] for _, r, _ in pairs], [d for _, _, d in pairs])
+                lines.append(text("prefix.scaled", ok=step - 1, c=every or text("prefix.scaled.here", c=f"{c:.3g}")))
+            else:
+                lines.append(text("prefix.later.named" if named else "prefix.later", ok=step - 1, bad=step))
+        if _right_without_recurrence(fn, case, transposed):
             lines.append(text("prefix.recurrence"))
         # The probe reads a state from ∂L/∂W_ho, which needs two outputs or more (diagnose.implied_state).
         probe_case = next((c for c, _ in [runs[first], *runs] if c.y.shape[2] >= 2), None)
-        probe = _forward_probe(fn, probe_case) if probe_case is not None else ""
+        probe = _forward_probe(fn, probe_case, transposed) if probe_case is not None else ""
         if probe:
             lines.append(probe)
     return "\n".join(lines)
@@ -330,9 +394,10 @@ def check_bptt(fn: Callable, *, seed: int = 0) -> Feedback:
     observed: list[dict | None] = []
     errors: list[str | None] = []
     watch = ReferenceWatch(REFERENCES[CHECK])
+    transposed: set[str] = set()  # W_xh, W_ho returned transposed (a shape (n_in, H) …)
     for case, loss_at in runs:
         try:
-            observed.append(_run(fn, case, loss_at, watch))
+            observed.append(_run(fn, case, loss_at, watch, transposed))
             errors.append(None)
         except ReaderError as problem:
             if problem.stub or not problem.raised:
@@ -342,19 +407,35 @@ def check_bptt(fn: Callable, *, seed: int = 0) -> Feedback:
     if watch.called is not None:
         return reference_called(CHECK, "derivation", watch, "reference.allowed.bptt")
     first_error = next((e for e in errors if e is not None), None)
-    if first_error is None and not any(_wrong(obs, *run) for obs, run in zip(observed, runs, strict=True)):
+    right = first_error is None and not any(_wrong(obs, *run) for obs, run in zip(observed, runs, strict=True))
+    if right and not transposed:
         n = len(runs) // len(PLACEMENTS)
         return make_feedback(CHECK, "derivation", True, (), text("passed.bptt", n=n, tol=f"{TOLERANCE:.0e}"))
     if all(obs is None for obs in observed):
         return make_feedback(CHECK, "derivation", False, (), first_error)
 
-    found = _Explainer(runs, observed).explain()
+    found = ((), {}) if right else _Explainer(runs, observed).explain()
+    if transposed:  # named from the shapes: the values, turned back, are compared as the rest
+        keys = [k for k in PARAM_NAMES if k in transposed]
+        if found is None:
+            head = explanation_lines("bptt", ("gradient-transposed",), {"gradient-transposed": ", ".join(keys)})
+            lines = [*head, text("unexplained.rest"), _where_text(fn, runs, observed, transposed)]
+            return make_feedback(CHECK, "derivation", False, ("gradient-transposed",), "\n".join(lines))
+        names, config = found
+        config = dict(config)
+        prior = config.get("gradient-transposed")
+        config["gradient-transposed"] = ", ".join(([prior] if prior else []) + keys)
+        names = tuple(n for n, _ in mk.BPTT_MISTAKES if n in config)
+        found = names, {n: config[n] for n in names}
+        if right:
+            return make_feedback(CHECK, "derivation", False, names,
+                                 "\n".join(explanation_lines("bptt", names, found[1])))
     if found is None:
         lines = [text("unexplained")]
         scales = _scales(runs, observed)
         if scales:
             lines.append(scales)
-        lines.append(_where_text(fn, runs, observed))
+        lines.append(_where_text(fn, runs, observed, transposed))
         if first_error is not None:
             lines.insert(0, first_error)
         return make_feedback(CHECK, "derivation", False, (), "\n".join(lines))
@@ -362,7 +443,7 @@ def check_bptt(fn: Callable, *, seed: int = 0) -> Feedback:
     lines = explanation_lines("bptt", names, config)
     if first_error is not None:
         lines.append(text("explained.failed.bptt", error=first_error))
-    lines.append(_where_text(fn, runs, observed))
+    lines.append(_where_text(fn, runs, observed, transposed, named=True))
     topic = "errata" if {"wrong-loss-steps", "missing-recurrent-term", "derivative-at-state"} & set(names) \
         else "derivation"
     return make_feedback(CHECK, topic, False, names, "\n".join(lines))

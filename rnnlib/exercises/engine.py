@@ -63,11 +63,15 @@ class Checker:
     exclusive : tuple of frozensets
         Mistakes of one slot, never reported together.
     more : callable, optional
-        ``more(fn, run) -> list of str``: further location lines for the first
+        ``more(fn, run, named) -> list of str``: further location lines for the first
         case that differs (e.g. the first time step, by running the reader on
-        prefixes of the sequence).
+        prefixes of the sequence); ``named``: whether named mistakes explain the
+        result (their descriptions then say what to change).
     allowed : str
         Key of the sentence naming what the reader may call (``reference.allowed.*``).
+    in_place : str
+        Key of the sentence a passing message adds when the function changed its
+        arguments in place (allowed: only the result is checked); "" to say nothing.
     """
 
     name: str
@@ -80,8 +84,23 @@ class Checker:
     locate: Callable[[str, np.ndarray, np.ndarray], str] | None = None
     accepted: tuple[tuple[dict, str], ...] = ()
     exclusive: tuple[frozenset, ...] = ()
-    more: Callable[[Callable, Run], list[str]] | None = None
+    more: Callable[[Callable, Run, bool], list[str]] | None = None
     allowed: str = ""
+    in_place: str = ""
+
+
+def _changed(before: tuple, after: tuple) -> bool:
+    """Whether any array of the arguments (or of a dict among them) was modified by the call."""
+    def arrays(args: tuple) -> list[np.ndarray]:
+        out = []
+        for a in args:
+            if isinstance(a, np.ndarray):
+                out.append(a)
+            elif isinstance(a, dict):
+                out.extend(v for v in a.values() if isinstance(v, np.ndarray))
+        return out
+    old, new = arrays(before), arrays(after)
+    return len(old) != len(new) or any(not np.array_equal(a, b) for a, b in zip(old, new, strict=True))
 
 
 def _close(got: Arrays | None, want: Arrays | None) -> bool:
@@ -107,10 +126,13 @@ def run_checker(checker: Checker, fn: Callable, runs: list[Run]) -> Feedback:
     observed: list[Arrays | None] = []
     first_error = None
     watch = ReferenceWatch(REFERENCES.get(checker.name, ()))
+    in_place = False
     for run in runs:
         try:
-            out = call_reader(fn, _copy(run.args), text("call.with", call=checker.call, case=run.label), watch)
+            args = _copy(run.args)
+            out = call_reader(fn, args, text("call.with", call=checker.call, case=run.label), watch)
             observed.append(checker.convert(out, run))
+            in_place = in_place or _changed(run.args, args)
         except ReaderError as problem:
             if problem.stub or not problem.raised:
                 return make_feedback(checker.name, checker.topic, False, (), str(problem))
@@ -123,11 +145,16 @@ def run_checker(checker: Checker, fn: Callable, runs: list[Run]) -> Feedback:
     refs = [checker.generate(run, {}) for run in runs]
     tol = f"{TOLERANCE:.0e}"
     if all(_close(obs, ref) for obs, ref in zip(observed, refs, strict=True)):
-        return make_feedback(checker.name, checker.topic, True, (), text("passed", n=len(runs), tol=tol))
+        body = text("passed", n=len(runs), tol=tol)
+        if in_place and checker.in_place:
+            body += "\n" + text(checker.in_place)
+        return make_feedback(checker.name, checker.topic, True, (), body)
     for config, note in checker.accepted:
         if all(_close(obs, checker.generate(run, config)) for obs, run in zip(observed, runs, strict=True)):
-            return make_feedback(checker.name, checker.topic, True, (),
-                                 text("passed.note", n=len(runs), tol=tol, note=text(note)))
+            body = text("passed.note", n=len(runs), tol=tol, note=text(note))
+            if in_place and checker.in_place:
+                body += "\n" + text(checker.in_place)
+            return make_feedback(checker.name, checker.topic, True, (), body)
     if all(obs is None for obs in observed):
         return make_feedback(checker.name, checker.topic, False, (), first_error)
 
@@ -152,7 +179,7 @@ def run_checker(checker: Checker, fn: Callable, runs: list[Run]) -> Feedback:
 
     candidates = [(n, tuple(v for v in vs if changes(n, v))) for n, vs in checker.mistakes]
     found = smallest_explanation([c for c in candidates if c[1]], matches, max_size=4)
-    where = _where(checker, fn, runs, observed, refs)
+    where = _where(checker, fn, runs, observed, refs, named=found is not None)
     if found is None:
         lines = [text("unexplained")]
         scales = _scales(runs, observed, refs)
@@ -184,7 +211,8 @@ def _scales(runs: list[Run], observed: list, refs: list) -> str:
     return text("scale.all", pattern=found) if found else ""
 
 
-def _where(checker: Checker, fn: Callable, runs: list[Run], observed: list, refs: list) -> str:
+def _where(checker: Checker, fn: Callable, runs: list[Run], observed: list, refs: list, *,
+           named: bool = False) -> str:
     """Which outputs differ (worst relative error) and where the first differing case shows it."""
     worst: dict[str, float] = {}
     first = None
@@ -210,5 +238,5 @@ def _where(checker: Checker, fn: Callable, runs: list[Run], observed: list, refs
         lines.append(text("first.case.detail", case=runs[i].label, detail=detail) if detail
                      else text("first.case", case=runs[i].label))
         if checker.more is not None:
-            lines.extend(checker.more(fn, runs[i]))
+            lines.extend(checker.more(fn, runs[i], named))
     return "\n".join(lines)

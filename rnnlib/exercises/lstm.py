@@ -346,7 +346,7 @@ def check_lstm_backward(
         on the shortest case (about 1 ms each), plus a tenth for every set
         tried (the first test of a set, that its ∂L/∂W_ho and ∂L/∂b_o can
         match, costs little). The default keeps a check within about 2 s: it
-        covers the 540 sets of one or two mistakes and part of the 5,369
+        covers the 644 sets of one or two mistakes and part of the 7,060
         sets of up to three (all of them when the readout is wrong); the
         message says where the search stopped.
 

@@ -33,7 +33,9 @@ LSTM_MISTAKES: tuple[tuple[str, tuple[object, ...]], ...] = (
     ("candidate-tanh-derivative", ("at value", "missing", "sigmoid'")),
     ("forget-gate-uses-c_t", (True,)),
     ("input-candidate-swapped", (True,)),
+    ("input-gate-missing-candidate", (True,)),
     ("missing-recurrent-term", (True,)),
+    ("missing-candidate-recurrent-term", (True,)),
     ("not-transposed", (True,)),
     ("state-off-by-one", (True,)),
     ("input-off-by-one", ("previous", "next")),
@@ -42,7 +44,7 @@ LSTM_MISTAKES: tuple[tuple[str, tuple[object, ...]], ...] = (
     ("aliased-buffer", (True,)),
     ("nonzero-initial-carry", ("ones",)),
     ("initial-cell-gradient", ("missing", "without forget gate")),
-    ("initial-state-gradient", ("missing",)),
+    ("initial-state-gradient", ("missing", "step-1 error")),
     ("batch-scale", ("missing", "twice")),
 )
 """The named mistakes of :func:`rnnlib.exercises.lstm.check_lstm_backward` with their variants, in report order.
@@ -64,7 +66,10 @@ errors at every step whatever ``loss_at`` says. ``aliased-buffer``: the four gat
 (``dict.fromkeys("ifco", zeros)`` then ``+=``): each holds their sum.
 ``nonzero-initial-carry``: ∂L/∂h carried into step T starts at ones.
 ``initial-cell-gradient``: ∂L/∂c_0 returned as zeros,
-or as c̄_1 without the factor Γ^f_1. ``batch-scale``: the 1/B of the batch
+or as c̄_1 without the factor Γ^f_1. ``initial-state-gradient``: ∂L/∂h_0 returned as zeros,
+or as h̄_1, the error at h_1 (step 1's ``dh``). ``input-gate-missing-candidate``: δ^i_t
+without its factor c̃_t. ``missing-candidate-recurrent-term``: the recurrent term without
+the candidate's (W^c_h)ᵀ δ^c_{t+1} (a sum over the three gates only). ``batch-scale``: the 1/B of the batch
 mean missing or applied twice.
 """
 
@@ -272,6 +277,8 @@ def mistaken_gradients(
             "missing": np.ones_like(gc),
             "sigmoid'": gc * (1.0 - gc),
         }[cfg.get("candidate-tanh-derivative")]
+        if "input-gate-missing-candidate" in cfg:  # dc * gi * (1 - gi): no c̃_t
+            into_i = np.ones_like(gi)
         D = np.concatenate([
             dc * into_i * sig_prime(gi, a[:, :H], "i"),
             dc * c_in_f * sig_prime(gf, a[:, H : 2 * H], "f"),
@@ -289,7 +296,13 @@ def mistaken_gradients(
             terms[f"b{g}"][t] = Dg.sum(axis=0)
         terms["W_ho"][t] = E[t].T @ case.h[t + 1]
         terms["b_o"][t] = E[t].sum(axis=0)
-        dh_next = D @ back
+        dh_step = dh  # h̄_t, the error at h_t
+        if "missing-candidate-recurrent-term" in cfg:  # Σ over i, f, o only: no W^c_h
+            D_back = D.copy()
+            D_back[:, 2 * H : 3 * H] = 0.0
+            dh_next = D_back @ back
+        else:
+            dh_next = D @ back
         dc_first = dc
         carry = cfg.get("cell-carry-gate")
         if carry == "without forget gate":
@@ -307,7 +320,11 @@ def mistaken_gradients(
         else v.sum(axis=0)
         for k, v in terms.items()
     }
-    grads["h0"] = np.zeros((B, H)) if "initial-state-gradient" in cfg else dh_next
+    grads["h0"] = {
+        None: dh_next,
+        "missing": np.zeros((B, H)),
+        "step-1 error": dh_step,
+    }[cfg.get("initial-state-gradient")]
     grads["c0"] = {
         None: dc_next,
         "missing": np.zeros((B, H)),

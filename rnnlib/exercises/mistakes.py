@@ -28,6 +28,7 @@ BPTT_MISTAKES: tuple[tuple[str, tuple[object, ...]], ...] = (
     ("derivative-at-state", (True,)),
     ("wrong-tanh-derivative", ("1-h", "h(1-h)", "previous", "1-a2", "(1-h)^2", "none")),
     ("missing-output-derivative", (True, "1-o2")),
+    ("error-aliases-output", (True,)),
     ("output-derivative-at-output", (True,)),
     ("missing-output-activation", (True,)),
     ("wrong-loss-steps", ("all", "swapped", "last", "first")),
@@ -35,7 +36,7 @@ BPTT_MISTAKES: tuple[tuple[str, tuple[object, ...]], ...] = (
     ("h0-missing-from-states", (True,)),
     ("input-off-by-one", (True, "next")),
     ("output-state-off-by-one", (True,)),
-    ("gradient-transposed", (True,)),
+    ("gradient-transposed", ("W_hh",)),
     ("not-transposed", ("W_hh", "W_ho", "both")),
     ("carries-dh", (True,)),
     ("misplaced-derivative", ("recurrent only", "output only")),
@@ -48,6 +49,7 @@ BPTT_MISTAKES: tuple[tuple[str, tuple[object, ...]], ...] = (
     ("initial-state-ignored", (True,)),
     ("missing-bias", ("b_h", "b_o", "both")),
     ("forward-not-transposed", (True,)),
+    ("divided-by-B-again", PARAM_NAMES),
 )
 """The named mistakes of :func:`rnnlib.exercises.bptt.check_bptt` with their variants, in report order.
 
@@ -66,8 +68,16 @@ with ``[:] =`` (``"assigned"``: all hold the last δ computed) or ``+=``
 1 − h_{t−1}², 1 − a_t², or left out. ``no-sum-over-time`` is not a switch of the
 generator but of the comparison: a gradient may then be the term of one step.
 ``state-off-by-one``, ``input-off-by-one``, ``output-state-off-by-one`` and
-``gradient-transposed`` are *local*: each changes one gradient only (``LOCAL``).
+``gradient-transposed`` are *local*: each changes one gradient only (``LOCAL``);
+so is ``divided-by-B-again`` (one gradient divided by B once more), whose variant
+names the gradient. ``gradient-transposed`` of a non-square weight shows as a
+transposed shape: ``check_bptt`` names it for W_xh and W_ho from the shapes.
+``error-aliases-output``: ``E = o; E -= y`` makes E and o one array, so the
+σ' that follows is taken at o − y: e_t = (o_t − y_t)² (1 − o_t + y_t) / B.
 """
+
+EACH = "each"
+"""``LOCAL`` value of a mistake that any one gradient can make: its variant is that gradient's name."""
 
 LOCAL = {
     "state-off-by-one": "W_hh",
@@ -75,16 +85,18 @@ LOCAL = {
     "gradient-transposed": "W_hh",
     "input-off-by-one": "W_xh",
     "output-state-off-by-one": "W_ho",
+    "divided-by-B-again": EACH,
 }
 """Mistakes that change the formula of one gradient only, given the errors and deltas."""
 
-OUTPUT_SIDE = ("missing-output-derivative", "output-derivative-at-output", "missing-output-activation",
-               "wrong-loss-steps", "batch-scale", "forward-not-transposed",
+OUTPUT_SIDE = ("missing-output-derivative", "output-derivative-at-output", "error-aliases-output",
+               "missing-output-activation", "wrong-loss-steps", "batch-scale", "forward-not-transposed",
                "error-sign-flipped", "initial-state-ignored", "missing-bias", "no-sum-over-time")
 """Mistakes that can change ∂L/∂W_ho and ∂L/∂b_o (the errors e_t, the states); the others change δ only."""
 
 EXCLUSIVE = (frozenset({"derivative-at-state", "wrong-tanh-derivative"}),
-             frozenset({"missing-output-derivative", "output-derivative-at-output"}),
+             frozenset({"missing-output-derivative", "output-derivative-at-output", "error-aliases-output"}),
+             frozenset({"error-sign-flipped", "error-aliases-output"}),
              frozenset({"state-off-by-one", "h0-missing-from-states"}),
              frozenset({"missing-recurrent-term", "misplaced-derivative"}))
 """Mistakes of one slot: a function has at most one of each set."""
@@ -237,6 +249,10 @@ class Terms:
 
     def local(self, name: str, mistakes: dict[str, object]) -> np.ndarray:
         """The terms of ∂L/∂name with the local mistakes ``mistakes`` (of ``LOCAL``: name → variant) switched on."""
+        if "divided-by-B-again" in mistakes:
+            rest = {k: v for k, v in mistakes.items() if k != "divided-by-B-again"}
+            scale = 1.0 / self.case.x.shape[1] if mistakes["divided-by-B-again"] == name else 1.0
+            return self.local(name, rest) * scale
         c, Delta, E = self.case, self.Delta, self.E
         if name == "W_hh" and mistakes:
             states = c.h[1:] if "state-off-by-one" in mistakes else c.h[:-1]
@@ -287,7 +303,10 @@ def mistaken_terms(case: BPTTCase, loss_at: str, config: dict[str, object]) -> T
     o = c.z if "missing-output-activation" in config else c.o  # a linear output: o_t = z_t
     for t in error_steps(loss_at, config.get("wrong-loss-steps"), T):
         E[t] = sign * (o[t] - c.y[t]) * scale
-        if "output-derivative-at-output" in config:
+        if "error-aliases-output" in config:  # E = o; E -= y; E *= o * (1 - o) / B: o is now o − y
+            d = o[t] - c.y[t]
+            E[t] *= d * (1.0 - d)
+        elif "output-derivative-at-output" in config:
             s = sigmoid(o[t])
             E[t] *= s * (1.0 - s)
         elif config.get("missing-output-derivative") == "1-o2":  # tanh's derivative, at o_t

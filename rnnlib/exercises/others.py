@@ -46,6 +46,7 @@ FORWARD_MISTAKES = (
     ("bias-after-activation", (True,)),
     ("states-before-activation", (True,)),
     ("aliased-buffer", ("h and o", "h only")),
+    ("states-before-update", ("h and o", "h only")),
 )
 """Named mistakes of :func:`check_forward`, in report order."""
 
@@ -53,7 +54,9 @@ FORWARD_DESCRIPTIONS = {n: text(f"forward.{n}") for n, _ in FORWARD_MISTAKES}
 """One sentence per mistake (English; the messages use the current language of the string table)."""
 
 _FORWARD_EXCLUSIVE = (frozenset({"missing-output-activation", "wrong-output-activation"}),
-                      frozenset({"output-from-previous-state", "output-from-pre-activation"}))
+                      frozenset({"output-from-previous-state", "output-from-pre-activation"}),
+                      frozenset({"states-before-update", "states-before-activation", "aliased-buffer"}),
+                      frozenset({"states-before-update", "output-from-previous-state"}))
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:
@@ -85,12 +88,16 @@ def _forward(case: mk.BPTTCase, config: dict) -> Arrays:
         else:
             pre.append(a + b_h)
             hs.append(f(a + b_h))
-    states = np.array(hs[:-1] if "output-from-previous-state" in config else hs[1:])
+    before = config.get("states-before-update")  # hs.append(h) before h = tanh(…): h_0 … h_{T−1}
+    previous = "output-from-previous-state" in config or before == "h and o"
+    states = np.array(hs[:-1] if previous else hs[1:])
     if "output-from-pre-activation" in config:
         states = np.array(pre)
     z = states @ p["W_ho"].T + b_o
     o = z if "missing-output-activation" in config else _OUTPUT[config.get("wrong-output-activation")](z)
     h = np.array(pre) if "states-before-activation" in config else np.array(hs[1:])
+    if before is not None:
+        h = np.array(hs[:-1])
     aliased = config.get("aliased-buffer")
     if aliased is not None:  # one array appended T times: every entry holds the last state
         h = np.broadcast_to(h[-1], h.shape).copy()
@@ -155,6 +162,7 @@ CLIPPING_MISTAKES = (
     ("condition-inverted", (True,)),
     ("norm-recomputed-in-loop", (True,)),
     ("biases-left-out", (True,)),
+    ("biases-not-rescaled", (True,)),
 )
 """Named mistakes of :func:`check_clipping`, in report order."""
 
@@ -212,12 +220,14 @@ def _clip(run: Run, config: dict) -> Arrays:
             rescale = norm <= threshold
         eps = 1e-6 if "torch-eps" in config else 0.0  # torch.nn.utils.clip_grad_norm_ divides by norm + 1e-6
         factor = (norm + eps) / threshold if "ratio-inverted" in config else threshold / (norm + eps)
+        if "biases-not-rescaled" in config and k.startswith("b"):
+            rescale = False  # only the weight matrices are multiplied by the factor
         out[k] = v * factor if rescale else v.copy()
         current[k] = out[k]
     return out
 
 
-def _clip_more(fn: Callable, run: Run) -> list[str]:
+def _clip_more(fn: Callable, run: Run, named: bool = False) -> list[str]:
     """The norm of the reader's result against the norm expected (min(‖g‖, threshold))."""
     grads, threshold = run.data
     try:
@@ -255,7 +265,8 @@ def check_clipping(fn: Callable, *, seed: int = 0) -> Feedback:
     """
     checker = Checker("check_clipping", "clipping", "fn(grads, threshold)", CLIPPING_MISTAKES, "clipping",
                       _clip_convert, _clip, accepted=(({"torch-eps": True}, "note.torch_eps"),),
-                      exclusive=_CLIP_EXCLUSIVE, more=_clip_more, allowed="reference.allowed.clipping")
+                      exclusive=_CLIP_EXCLUSIVE, more=_clip_more, allowed="reference.allowed.clipping",
+                      in_place="clipping.in_place")
     return run_checker(checker, fn, _clip_cases(seed))
 
 
@@ -330,7 +341,7 @@ def _jacobian(run: Run, config: dict) -> Arrays:
     return {"dh_T/dh_t": J.T if "transposed-result" in config else J}
 
 
-def _jacobian_more(fn: Callable, run: Run) -> list[str]:
+def _jacobian_more(fn: Callable, run: Run, named: bool = False) -> list[str]:
     """Whether the single factor ∂h_T/∂h_{T−1} is right: the factor itself, or how factors combine."""
     params, x, h0, _ = run.data
     T = x.shape[0]

@@ -90,6 +90,7 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "explained.failed.bptt": "Your function failed on the cases with n_out ≠ H, as a missing transpose "
                              "of W_ho predicts: {error}",
     "unexplained": "No known mistake explains the difference.",
+    "unexplained.rest": "Turned back, your gradients still differ, and no known mistake explains that.",
     "differs": "Differs from the reference in: {items}.",
     "differs.item": "{name} (relative error {error})",
     "right": "Right: {names}.",
@@ -108,6 +109,16 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
                      "∂L/∂W_ho pairs with the error of step t = {t} is not the model's h_{t}{ok}. "
                      "Check your forward pass (chapter 2 has check_forward) or the state in ∂L/∂W_ho.",
     "probe.forward.ok": " (up to step {last} it is)",
+    "probe.chunks": "From step t = {t} on, the states your gradients use are not the model's: the "
+                    "state that your ∂L/∂W_ho pairs with the error of step t = {t} is not h_{t}{ok}. "
+                    "Check the state each chunk starts from: the last state of the chunk before "
+                    "(h = chunk.h[-1]).",
+    "prefix.later.named": "On the first {ok} step(s) of the sequence your gradients are right, on the "
+                          "first {bad} they are not.",
+    "prefix.scaled": "On the first {ok} step(s) of the sequence your gradients are right; beyond, the "
+                     "whole result is c × the reference ({c}): one factor on every step's term, which "
+                     "is 1 for the shorter sequence, not something one step adds. Remove the factor.",
+    "prefix.scaled.here": "here c = {c}",
     "scale.all": "Your result is exactly c × the reference on every case: {pattern}.",
     "scale.some": "{names}: exactly c × the reference on every case, {pattern}.",
     "scale.constant": "c = {c}",
@@ -203,8 +214,14 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "bptt.nonzero-initial-carry.ones": "ones",
     "bptt.output-state-off-by-one": "∂L/∂W_ho uses h_{t−1} where h_t belongs: ∂L/∂W_ho = Σ_t e_t h_tᵀ "
     "(the state the output of step t was computed from).",
-    "bptt.gradient-transposed": "∂L/∂W_hh is transposed: Σ_t δ_t h_{t−1}ᵀ has δ's index first "
-    "(rows of W_hh are the units that receive); in row form Delta[t].T @ h_prev, not h_prev.T @ Delta[t].",
+    "bptt.gradient-transposed": "a weight's gradient is transposed: it has the weight's shape, the "
+    "receiving units' index first (∂L/∂W_hh = Σ_t δ_t h_{t−1}ᵀ, ∂L/∂W_xh = Σ_t δ_t x_tᵀ, "
+    "∂L/∂W_ho = Σ_t e_t h_tᵀ); in row form Delta[t].T @ h_prev, not h_prev.T @ Delta[t].",
+    "bptt.error-aliases-output": "E = o makes E another name for o, so E -= y changes o too and σ' is "
+    "then taken at o − y: e_t = σ'(z_t) ⊙ (o_t − y_t) / B with σ'(z_t) = o_t (1 − o_t) of the "
+    "original o. Write E = o - y (a new array) or E = o.copy().",
+    "bptt.divided-by-B-again": "this gradient is divided by B once more: e_t already holds the 1/B "
+    "of the batch mean, so the sums over t and the batch need no further / B.",
     # --- check_forward's mistakes -----------------------------------------------------------
     "forward.initial-state-ignored": "the recursion starts from zeros instead of the given h_0.",
     "forward.state-not-carried": "every step uses h_0 instead of the previous state h_{t−1}.",
@@ -236,6 +253,11 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "hs.append(h)): every entry of the list is that array, so every returned state is h_T. Append a new "
     "array each step (h = np.tanh(…), or hs.append(h.copy())).",
     "forward.aliased-buffer.h and o": "the outputs computed from those states too",
+    "forward.states-before-update": "each state is appended before it is updated, so h holds "
+    "h_0 … h_{T−1} instead of h_1 … h_T: append h after h = np.tanh(…).",
+    "forward.states-before-update.h and o": "the outputs computed from those states too (o_t from "
+    "h_{t−1})",
+    "forward.states-before-update.h only": "the outputs, computed from the updated state, are right",
     "forward.aliased-buffer.h only": "the outputs, computed inside the loop, are right",
     # --- truncation -------------------------------------------------------------------------
     "truncation.truncation-confused": "per-term BPTT(k) and chunk-and-detach are confused. Per-term "
@@ -245,9 +267,10 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "truncation.no-truncation": "the gradient is the full BPTT gradient: nothing is cut.",
     "truncation.truncation-off-by-one": "the truncation length is off by one (k−1 or k+1 steps "
     "instead of k).",
-    "truncation.state-not-carried": "each chunk starts from h_0 instead of the last state of the "
-    "previous chunk: only the gradient is cut at a boundary (detach), the state is carried on "
-    "(h = chunk.h[-1]).",
+    "truncation.state-not-carried": "a chunk does not start from the last state of the previous "
+    "chunk: only the gradient is cut at a boundary (detach), the state is carried on "
+    "(h = chunk.h[-1] after each chunk).",
+    "truncation.state-not-carried.h0": "each chunk starts from h0 again",
     "truncation.state-not-carried.zeros": "every chunk starts from zeros (rnn.forward without its "
     "second argument), not even the first from h0",
     "truncation.state-not-carried.second-to-last": "each chunk starts from the state before the last "
@@ -258,21 +281,37 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "chunks start at 0, k, 2k, … while start < T (range(0, T, k)), the last one stops at T.",
     "truncation.last-chunk-dropped.T-k": "the loop stops before T − k (range(0, T - k, k)), so the "
     "last chunk is dropped even when it is full",
-    "truncation.loss-at-ignored": "loss_at is ignored: every step of every chunk has a loss (at=\"all\"); "
-    "with loss_at='last' only step T has one, so only the last chunk is backpropagated, from its last step.",
-    "truncation.loss-at-ignored.last chunk": "with loss_at='last' the chunk that holds step T gets "
-    "a loss at every one of its steps (at=\"all\"): pass at=loss_at, so that only step T has one",
+    "truncation.loss-at-ignored": "with loss_at='last' steps other than T get a loss (at=\"all\"): "
+    "only step T has one (pass at=loss_at to losses.mse).",
+    "truncation.loss-at-ignored.every step": "loss_at is ignored: every step has a loss",
+    "truncation.loss-at-ignored.last chunk": "the chunk that holds step T gets a loss at every one "
+    "of its steps, the other chunks none",
     "truncation.missing-output-activation": "the output has no sigmoid: the model is "
     "RNN.from_params(params, output_activation=\"sigmoid\").",
     "truncation.only-last-chunk": "only one chunk's gradient is kept: the gradients of all chunks are "
     "summed (+=, not =).",
-    "truncation.chunks-averaged": "the chunks' gradients are averaged (divided by the number of chunks); "
-    "chunk-and-detach sums them: each chunk's gradient is the part of the loss in that chunk.",
+    "truncation.chunks-averaged": "the sum of the chunks' gradients is divided by a count: "
+    "chunk-and-detach only sums them (each chunk's gradient is the part of the loss in that chunk), "
+    "so remove the division.",
+    "truncation.chunks-averaged.chunks": "by the number of chunks",
+    "truncation.chunks-averaged.with a loss": "by the number of chunks that have a loss",
+    "truncation.chunks-averaged.T/k": "by T / k",
+    "truncation.chunks-averaged.T//k": "by T // k",
+    "truncation.overlapping-chunks": "the chunks overlap: they must start at 0, k, 2k, … "
+    "(range(0, T, k)) and take k steps each (x[start:start + k]), so that every step is in exactly "
+    "one chunk.",
+    "truncation.overlapping-chunks.stride k-1": "they start every k − 1 steps (range(0, T, k - 1))",
+    "truncation.overlapping-chunks.length k+1": "each takes k + 1 steps (x[start:start + k + 1])",
     "truncation.targets-not-sliced": "every chunk is compared with the first targets y[0:len]; chunk "
     "[start, stop) needs y[start:stop].",
     # --- clipping ---------------------------------------------------------------------------
     "clipping.biases-left-out": "the biases are left out of the norm: ‖g‖ = sqrt(Σ_θ ‖∂L/∂θ‖²) sums over "
     "every parameter, b_h and b_o included (all the gradients that are rescaled).",
+    "clipping.in_place": "Your function also rescales the given arrays in place, as PyTorch's "
+    "clip_grad_norm_ does: allowed here (the returned dict is what is checked), but the caller's "
+    "gradients change too; return new arrays (g * factor) to leave them as they were.",
+    "clipping.biases-not-rescaled": "only the weight matrices are rescaled: multiply every gradient, "
+    "b_h and b_o included, by threshold / ‖g‖, so that the direction of the whole ĝ is kept.",
     "clipping.per-parameter-norm": "each parameter is clipped by its own norm; norm clipping uses the "
     "norm of all gradients together, ‖g‖ = sqrt(Σ_θ ‖∂L/∂θ‖²), so that the direction is kept.",
     "clipping.value-clipping": "each entry is clipped to [−threshold, threshold] (value clipping): that "
@@ -385,6 +424,9 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "lstm.missing-recurrent-term": "h̄_t lacks the recurrent term Σ_κ (W^κ_h)ᵀ δ^κ_{t+1}: through h, the error "
     "of a step never reaches the earlier steps (only the cell path carries it). In code "
     "dh = e_t @ W_ho + dh_next, with dh_next = Σ_κ d_k @ Wk_h from the step after.",
+    "lstm.missing-candidate-recurrent-term": "the error passed back to h_{t−1} lacks the candidate's term "
+    "(W^c_h)ᵀ δ^c_t: the sum Σ_κ (W^κ_h)ᵀ δ^κ_t runs over all four layers i, f, c̃, o, since c̃_t reads "
+    "h_{t−1} through W^c_h. In code dh_next sums d_k @ Wk_h over k in \"ifco\": add d_c @ Wc_h.",
     "lstm.not-transposed": "the recurrent matrices are used the wrong way round on the way back: "
     "h̄_{t−1} receives Σ_κ (W^κ_h)ᵀ δ^κ_t, which in the row form of code is d_k @ Wk_h with no .T "
     "(an extra .T there, or Wk_h @ d in column form, is this mistake).",
@@ -415,9 +457,13 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "step of the loop, t = 1).",
     "lstm.initial-cell-gradient.missing": "returned as zeros",
     "lstm.initial-cell-gradient.without forget gate": "c̄_1, without the factor Γ^f_1",
-    "lstm.initial-state-gradient": "∂L/∂h_0 is missing: h_0 feeds the four layers of step 1, so "
+    "lstm.initial-state-gradient": "∂L/∂h_0 is wrong: h_0 feeds the four layers of step 1, so "
     "∂L/∂h_0 = Σ_κ (W^κ_h)ᵀ δ^κ_1 (in code dh_next after the last step of the loop, t = 1).",
     "lstm.initial-state-gradient.missing": "returned as zeros",
+    "lstm.initial-state-gradient.step-1 error": "returned as h̄_1, the error at h_1 (step 1's dh), "
+    "which still has to pass back through the layers of step 1",
+    "lstm.input-gate-missing-candidate": "δ^i_t lacks the factor c̃_t: c_t = Γ^f_t ⊙ c_{t−1} + Γ^i_t ⊙ "
+    "c̃_t, so δ^i_t = c̄_t ⊙ c̃_t ⊙ Γ^i_t(1 − Γ^i_t); in code dc * gc * gi * (1 - gi).",
     "lstm.batch-scale": "the 1/B of the batch mean is wrong: e_t = (o_t − y_t)/B on the steps with a loss, "
     "divided by B once.",
     "lstm.batch-scale.missing": "missing",

@@ -15,7 +15,7 @@ import numpy as np
 from rnnlib import losses
 from rnnlib.bptt.truncation import chunk_and_detach
 from rnnlib.exercises import mistakes as mk
-from rnnlib.exercises.diagnose import implied_state, same_state
+from rnnlib.exercises.diagnose import _factor, implied_state, same_state
 from rnnlib.exercises.engine import Arrays, Checker, Run, _copy, run_checker
 from rnnlib.exercises.feedback import (
     Feedback,
@@ -31,12 +31,13 @@ TRUNCATION_MISTAKES = (
     ("truncation-confused", (True,)),
     ("no-truncation", (True,)),
     ("truncation-off-by-one", (-1, 1)),
-    ("state-not-carried", (True, "zeros", "second-to-last")),
+    ("state-not-carried", ("h0", "zeros", "second-to-last")),
     ("loss-at-chunk-ends", (True,)),
-    ("loss-at-ignored", (True, "last chunk")),
+    ("loss-at-ignored", ("every step", "last chunk")),
     ("last-chunk-dropped", (True, "T-k")),
     ("only-last-chunk", (True,)),
-    ("chunks-averaged", (True,)),
+    ("chunks-averaged", ("chunks", "with a loss", "T/k", "T//k")),
+    ("overlapping-chunks", ("stride k-1", "length k+1")),
     ("targets-not-sliced", (True,)),
     ("missing-output-activation", (True,)),
 )
@@ -46,7 +47,9 @@ The four after ``state-not-carried`` are slips of a chunk loop: a loss at
 every chunk's end for ``loss_at="last"``, the last partial chunk dropped, only
 one chunk's gradient kept (``=`` for ``+=``), every chunk compared with the
 first targets; ``missing-output-activation``: a linear output (the model is
-``RNN.from_params(params, output_activation="sigmoid")``).
+``RNN.from_params(params, output_activation="sigmoid")``). ``chunks-averaged``: the sum
+divided by the number of chunks, by the number of chunks with a loss, by T/k or by T // k.
+``overlapping-chunks``: chunks that start every k − 1 steps, or that take k + 1 steps.
 """
 
 TRUNCATION_DESCRIPTIONS = {n: text(f"truncation.{n}") for n, _ in TRUNCATION_MISTAKES}
@@ -75,27 +78,38 @@ def _chunks(rnn: RNN, case: mk.BPTTCase, loss_at: str, k: int, config: dict) -> 
     dropped = config.get("last-chunk-dropped")
     stop_all = T - k if dropped == "T-k" else T - T % k if dropped and T % k else T
     carried = config.get("state-not-carried")
-    fresh = {True: case.h0, "zeros": np.zeros_like(case.h0)}.get(carried)
+    fresh = {"h0": case.h0, "zeros": np.zeros_like(case.h0)}.get(carried)
     last = -2 if carried == "second-to-last" else -1  # chunk.h[-2]: the state before the chunk's last step
-    starts = range(0, stop_all, k)
+    overlap = config.get("overlapping-chunks")
+    stride = k - 1 if overlap == "stride k-1" else k  # range(0, T, k - 1): neighbours share a step
+    length = k + 1 if overlap == "length k+1" else k  # x[start:start + k + 1]: the same
+    if stride < 1:
+        return {n: np.full_like(v, np.nan) for n, v in grads.items()}  # never matches
+    starts = range(0, stop_all, stride)
+    with_loss = 0
     for start in starts:
-        stop = min(start + k, T)
+        stop = min(start + length, T)
         trace = rnn.forward(case.x[start:stop], h if fresh is None else fresh)
         y = case.y[: stop - start] if "targets-not-sliced" in config else case.y[start:stop]
         at = "last" if loss_at == "last" and "loss-at-chunk-ends" in config else loss_at
         ignored = config.get("loss-at-ignored")
-        if ignored is True or (ignored == "last chunk" and stop == T):
+        if ignored == "every step" or (ignored == "last chunk" and stop == T):
             at = "all"
         if at == "last" and stop != T and "loss-at-chunk-ends" not in config:
             h = trace.h[last]
             continue  # no loss in this chunk
         _, do = losses.mse(trace.o, y, at=at)
         chunk = rnn.backward(trace, do).params
+        with_loss += 1
         for n, g in chunk.items():
             grads[n] = g.copy() if "only-last-chunk" in config else grads[n] + g
         h = trace.h[last]
-    if "chunks-averaged" in config:  # divided by the number of chunks the loop went through
-        grads = {n: g / max(len(starts), 1) for n, g in grads.items()}
+    averaged = config.get("chunks-averaged")
+    if averaged is not None:  # divided by a number of chunks
+        n = {"chunks": len(starts), "with a loss": with_loss, "T/k": T / k, "T//k": T // k}[averaged]
+        if n == 0:
+            return {name: np.full_like(g, np.nan) for name, g in grads.items()}  # never matches
+        grads = {name: g / n for name, g in grads.items()}
     return grads
 
 
@@ -117,7 +131,7 @@ def _generate(chunked: bool, run: Run, config: dict) -> Arrays:
 
 
 _CHUNK_SLIPS = {"state-not-carried", "loss-at-chunk-ends", "last-chunk-dropped", "only-last-chunk",
-                "targets-not-sliced", "loss-at-ignored", "chunks-averaged"}
+                "targets-not-sliced", "loss-at-ignored", "chunks-averaged", "overlapping-chunks"}
 
 
 def _convert(out: object, run: Run) -> Arrays:
@@ -138,8 +152,12 @@ def _runs(seed: int) -> list[Run]:
     return [_run_of(c, at, k) for c, k in _cases(seed) for at in ("all", "last")]
 
 
-def _more(chunked: bool, fn: Callable, run: Run) -> list[str]:
-    """The first prefix of the sequence on which the reader goes wrong, and the state it implies."""
+def _more(chunked: bool, fn: Callable, run: Run, named: bool = False) -> list[str]:
+    """The first prefix of the sequence on which the reader goes wrong, and the state it implies.
+
+    With ``named`` mistakes the prefix line only says where (their descriptions say what to
+    change); a result that is c × the reference there is said to be a factor, not a step's term.
+    """
     case, loss_at, k = run.data
     lines = []
     for steps in range(1, case.x.shape[0] + 1):
@@ -150,7 +168,13 @@ def _more(chunked: bool, fn: Callable, run: Run) -> list[str]:
             break
         ref = _generate(chunked, sub, {})
         if any(relative_error(got[n], ref[n]) > TOLERANCE for n in PARAM_NAMES):
-            lines.append(text("prefix.one") if steps == 1 else text("prefix.later", ok=steps - 1, bad=steps))
+            c = _factor([got[n] for n in PARAM_NAMES], [ref[n] for n in PARAM_NAMES])
+            if steps == 1:
+                lines.append(text("prefix.one"))
+            elif c is not None:
+                lines.append(text("prefix.scaled", ok=steps - 1, c=text("prefix.scaled.here", c=f"{c:.3g}")))
+            else:
+                lines.append(text("prefix.later.named" if named else "prefix.later", ok=steps - 1, bad=steps))
             break
     one = case.batch(0)
     for steps in range(1, one.x.shape[0] + 1):
@@ -164,7 +188,7 @@ def _more(chunked: bool, fn: Callable, run: Run) -> list[str]:
             break
         if not same_state(h, sub.data[0].h[steps][0]):
             ok = text("probe.forward.ok", last=steps - 1) if steps > 1 else ""
-            lines.append(text("probe.forward", t=steps, ok=ok))
+            lines.append(text("probe.chunks" if chunked else "probe.forward", t=steps, ok=ok))
             break
     return lines
 
@@ -172,7 +196,7 @@ def _more(chunked: bool, fn: Callable, run: Run) -> list[str]:
 def _check(name: str, chunked: bool, fn: Callable, seed: int) -> Feedback:
     checker = Checker(name, "truncation", "fn(params, x, y, h0, loss_at, k)", TRUNCATION_MISTAKES,
                       "truncation", _convert, lambda run, cfg: _generate(chunked, run, cfg),
-                      more=lambda f, run: _more(chunked, f, run), allowed="reference.allowed.chunks")
+                      more=lambda f, run, named: _more(chunked, f, run, named), allowed="reference.allowed.chunks")
     return run_checker(checker, fn, _runs(seed))
 
 
