@@ -118,3 +118,29 @@ def test_explorer_speaks_chinese_in_the_chinese_edition(chromium, zh_dir):
         labels = page.evaluate("Array.from(document.querySelectorAll('.rnnlib-explorer label')).map(l => l.innerText)")
     assert any("序列长度" in label for label in labels), labels
     assert errors == []
+
+
+def test_exercises_toggles_and_citations_read_chinese_in_the_browser(chromium, zh_dir):
+    """练习 6.1（标题）, 解答, 点击显示 / 点击隐藏 on the solutions' dropdowns, 显示代码, 等 and 和."""
+    with offline_page(chromium, (zh_dir / "chapters" / "06_applications.html").as_uri()) as (page, errors):
+        titles = page.evaluate("Array.from(document.querySelectorAll('.exercise .admonition-title, "
+                               ".solution .admonition-title')).map(e => e.innerText.trim())")
+        button = page.locator(".solution button.toggle-button").first
+        before = button.get_attribute("data-toggle-hint")
+        button.click()
+        after = button.get_attribute("data-toggle-hint")
+    assert errors == []
+    assert len(titles) >= 6 and all(re.fullmatch(r"(解答\s*)?练习 6\.\d\s*（.*\S.*）", t, re.S) for t in titles), titles
+    assert all(CJK.search(t.split("（", 1)[1]) for t in titles), titles
+    assert (before, after) == ("点击显示", "点击隐藏")
+    with offline_page(chromium, (zh_dir / "chapters" / "08_vanishing_exploding.html").as_uri()) as (page, errors):
+        summary = page.locator("details.hide summary").first
+        shown = summary.inner_text().strip()
+        summary.click()
+        hidden = summary.inner_text().strip()
+        cites = page.evaluate("Array.from(document.querySelectorAll('article a[href*=\"bibliography.html#\"]'))"
+                              ".map(a => a.innerText)")
+    assert errors == []
+    assert (shown, hidden) == ("显示代码", "隐藏代码")
+    assert cites and not any("et al." in c or " and " in c for c in cites), cites
+    assert any(" 等" in c for c in cites), cites

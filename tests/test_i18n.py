@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -12,7 +13,7 @@ polib = pytest.importorskip("polib", reason="the repository's tests need require
 pytestmark = pytest.mark.repo
 import yaml
 
-from tools.i18n import alt_texts, counts, documents
+from tools.i18n import EXERCISE_COMMENT, alt_texts, counts, documents, exercise_titles
 from tools.toc import toc_files
 from tools.zh_config import (
     FINISHED,
@@ -102,6 +103,75 @@ def test_every_notebook_catalog_has_its_alt_texts_as_messages():
     assert found >= 40  # the chapters' figures (mystnb.image.alt); gettext itself does not extract them
 
 
+# --- exercise titles (sphinx-exercise's directive argument, which gettext does not extract) --------
+
+EXERCISE_DIRECTIVE = re.compile(r"^[ \t]*(?:`{3,}|:{3,})\{exercise(?:-start)?\}(?P<rest>[^\n]*)$", re.M)
+NOTEBOOKS = sorted((ROOT / "chapters").glob("*.ipynb"))
+
+
+def _markdown(nb_path: Path) -> str:
+    cells = json.loads(nb_path.read_text(encoding="utf-8"))["cells"]
+    return "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+
+
+@pytest.mark.parametrize("nb_path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_exercise_has_a_title(nb_path):
+    """An untitled exercise reads "练习 8.9" with nothing to say what it asks."""
+    found = EXERCISE_DIRECTIVE.findall(_markdown(nb_path))
+    untitled = [i for i, rest in enumerate(found) if not rest.strip()]
+    assert untitled == [], f"{nb_path.name}: exercises {untitled} (0-based) have no title"
+    assert len(exercise_titles(nb_path)) == len(set(rest.strip() for rest in found))
+
+
+def test_exercise_titles_are_read_from_both_fences(tmp_path):
+    cells = [
+        {"cell_type": "markdown", "metadata": {}, "source": [
+            "::::{exercise} The Jacobian for ReLU\n", ":label: a\n", "::::\n\n",
+            "```{exercise}   Weight sharing for $W_{xh}$  \n", "```\n",
+            ":::{exercise}\n", ":label: untitled\n", ":::\n",
+            ":::{solution} a\n", ":::\n", ":::{exercise-start} Gated\n"]},
+        {"cell_type": "code", "metadata": {}, "source": ["# :::{exercise} not markdown\n"],
+         "outputs": [], "execution_count": None},
+    ]
+    nb = tmp_path / "x.ipynb"
+    nb.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    assert exercise_titles(nb) == ["The Jacobian for ReLU", "Weight sharing for $W_{xh}$", "Gated"]
+
+
+@pytest.mark.parametrize("doc", [d for d in FINISHED_DOCS if (ROOT / f"{d}.ipynb").exists()])
+def test_finished_notebook_exercise_titles_are_translated_in_its_catalog(doc):
+    entries = {e.msgid: e for e in polib.pofile(str(catalog(doc))) if not e.obsolete}
+    for title in exercise_titles(ROOT / f"{doc}.ipynb"):
+        assert title in entries, f"{doc}: {title!r} is not a message: python tools/i18n.py update"
+        entry = entries[title]
+        assert CJK.search(entry.msgstr) and not entry.fuzzy, f"{doc}: {title!r} → {entry.msgstr!r}"
+
+
+def test_every_exercise_title_of_the_book_is_a_message_of_its_catalog():
+    found = 0
+    for nb in NOTEBOOKS:
+        doc = f"chapters/{nb.stem}"
+        if doc not in documents():
+            continue
+        marked = {e.msgid for e in polib.pofile(str(catalog(doc))) if EXERCISE_COMMENT in (e.comment or "")}
+        ids = {e.msgid for e in polib.pofile(str(catalog(doc))) if not e.obsolete}
+        assert set(exercise_titles(nb)) <= ids, doc
+        found += len(marked)
+    assert found >= 80  # gettext itself extracts none of them (a few equal a heading of the page)
+
+
+def test_chinese_notebooks_carry_the_chinese_exercise_titles():
+    for doc in FINISHED_DOCS:
+        path = zh_notebook_path(doc)
+        if not (ROOT / f"{doc}.ipynb").exists():
+            continue
+        en, zh = exercise_titles(ROOT / f"{doc}.ipynb"), exercise_titles(path)
+        assert len(zh) == len(en), doc
+        table = messages(doc)
+        assert zh == [table[t] for t in en], doc
+        assert all(CJK.search(t) for t in zh), (doc, zh)
+
+
 # --- glossary --------------------------------------------------------------------------------------
 
 def test_glossary_fixes_the_main_terms():
@@ -175,6 +245,16 @@ def test_zh_config_is_derived_from_config_yml(tmp_path):
         assert zh[key] == en[key]
 
 
+def test_zh_config_sets_the_interface_words_in_chinese_and_english_config_does_not(tmp_path):
+    en = yaml.safe_load((ROOT / "_config.yml").read_text())["sphinx"]["config"]
+    sc = yaml.safe_load(zh_config(tmp_path / "_config.yml").read_text())["sphinx"]["config"]
+    for key in ("nb_code_prompt_show", "nb_code_prompt_hide", "togglebutton_hint", "togglebutton_hint_hide"):
+        assert CJK.search(sc[key]) and key not in en, key
+    assert "{type}" in sc["nb_code_prompt_show"] and "{type}" in sc["nb_code_prompt_hide"]
+    assert (sc["bibtex_reference_style"], sc["bibtex_default_style"]) == ("author_year_zh", "authoryear_zh")
+    assert (en["bibtex_reference_style"], en["bibtex_default_style"]) == ("author_year", "authoryear")
+
+
 def test_language_switch_urls_are_relative():
     import importlib.util
 
@@ -185,6 +265,54 @@ def test_language_switch_urls_are_relative():
     assert mod.other_url("chapters/08b_clipping", "en") == "../zh/chapters/08b_clipping.html"
     assert mod.other_url("intro", "zh") == "../intro.html"
     assert mod.other_url("chapters/08b_clipping", "zh") == "../../chapters/08b_clipping.html"
+
+
+def _ext(name: str):
+    """A module of ``_ext/`` (registered in sys.modules: its dataclasses look their module up)."""
+    import importlib.util
+    import sys
+
+    spec = importlib.util.spec_from_file_location(f"_ext_{name}", ROOT / "_ext" / f"{name}.py")
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = mod
+    spec.loader.exec_module(mod)
+    return mod
+
+
+BIB = """
+@article{one, author = {Werbos, Paul J.}, title = {One}, journal = {J}, year = {1990}}
+@article{two, author = {Williams, Ronald J. and Peng, Jing}, title = {Two}, journal = {J}, year = {1990}}
+@article{three, author = {Pascanu, Razvan and Mikolov, Tomas and Bengio, Yoshua}, title = {Three},
+         journal = {J}, year = {2013}}
+"""
+
+
+def test_bibliography_labels_and_author_lists_in_chinese_style():
+    from pybtex.database import parse_string
+
+    bib = _ext("bibstyle")
+    bib.setup(SimpleNamespace(add_node=lambda *args, **kwargs: None))  # registers the pybtex styles
+    entries = parse_string(BIB, "bibtex").entries
+    assert [bib.author_year(e) for e in entries.values()] == [
+        "Werbos, 1990", "Williams and Peng, 1990", "Pascanu et al., 2013"]
+    assert [bib.author_year(e, lang="zh") for e in entries.values()] == [
+        "Werbos, 1990", "Williams 和 Peng, 1990", "Pascanu 等, 2013"]
+    with pytest.raises(ValueError, match="lang"):
+        bib.author_year(entries["one"], lang="fr")
+    zh = {e.key: (e.label, e.text.render_as("text")) for e in bib.AuthorYearStyleZh().format_entries(entries.values())}
+    assert zh["two"][0] == "Williams 和 Peng, 1990" and zh["two"][1].startswith("Ronald J. Williams 和 Jing Peng.")
+    assert zh["three"][0] == "Pascanu 等, 2013"
+    assert zh["three"][1].startswith("Razvan Pascanu、Tomas Mikolov 和 Yoshua Bengio.")
+    en = {e.key: (e.label, e.text.render_as("text")) for e in bib.AuthorYearStyle().format_entries(entries.values())}
+    assert en["two"] == ("Williams and Peng, 1990", en["two"][1])
+    assert en["two"][1].startswith("Ronald J. Williams and Jing Peng.")
+
+
+def test_chinese_citation_style_says_deng_and_he():
+    bib = _ext("bibstyle")
+    zh, en = bib.AuthorYearReferenceStyleZh(), bib.AuthorYearReferenceStyleZh.__mro__[1]()
+    assert (zh.person.sep2, str(zh.person.other)) == (" 和 ", " 等")
+    assert en.person.sep2 == " and " and "et al." in str(en.person.other)
 
 
 # --- Chinese notebooks -----------------------------------------------------------------------------
@@ -273,6 +401,74 @@ def test_built_finished_pages_are_chinese_and_others_carry_the_notice():
         page = (folder / f"{doc}.html").read_text(encoding="utf-8")
         assert '<html lang="zh-CN"' in page, doc
         assert ("langswitch-notice" in page) == (doc not in FINISHED_DOCS), doc
+
+
+ADMONITION_TITLE = re.compile(r'<p class="admonition-title">(.*?)</p>', re.S)
+
+
+def _visible_text(html: str) -> str:
+    """Text of an HTML fragment without tags, math and code (which stay English)."""
+    html = re.sub(r'<span class="math[^"]*">.*?</span>', "", html, flags=re.S)
+    html = re.sub(r"<code.*?</code>", "", html, flags=re.S)
+    return re.sub(r"<[^>]+>", "", html).strip()
+
+
+def test_built_exercise_and_solution_titles_are_chinese():
+    folder = _zh_html()
+    seen = 0
+    for doc in FINISHED_DOCS:
+        page = (folder / f"{doc}.html").read_text(encoding="utf-8")
+        for raw in ADMONITION_TITLE.findall(page):
+            text = _visible_text(raw)
+            if not re.match(r"(解答\s*)?练习 \d", text):
+                continue
+            seen += 1
+            m = re.fullmatch(r"(?:解答\s*)?练习 [\d.]+\s*（(?P<title>.+)）", text)
+            assert m, f"{doc}: {text!r} (a title in full-width parentheses)"
+            assert CJK.search(m["title"]), f"{doc}: {text!r} is not Chinese"
+    assert seen >= 86 + 20  # every exercise, and the solutions' titles
+
+
+def test_built_pages_have_chinese_toggles():
+    folder = _zh_html()
+    prompts = 0
+    for doc in FINISHED_DOCS:
+        page = (folder / f"{doc}.html").read_text(encoding="utf-8")
+        for english in ("Show code cell", "Hide code cell", "Click to show", "Click to hide"):
+            assert english not in page, f"{doc}: {english!r}"
+        assert "toggleHintShow = '点击显示'" in page and "toggleHintHide = '点击隐藏'" in page, doc
+        prompts += len(re.findall(r'<p class="collapsed admonition-title">显示代码</p>', page))
+    assert prompts >= 50  # the hide-input cells of the chapters
+
+
+CITATION_LINK = re.compile(r'<a class="reference internal" href="[^"]*bibliography\.html#[^"]*"[^>]*>(.*?)</a>', re.S)
+
+
+def test_built_citations_and_bibliography_say_deng_and_he():
+    folder = _zh_html()
+    texts = []
+    for doc in FINISHED_DOCS:
+        page = (folder / f"{doc}.html").read_text(encoding="utf-8")
+        texts += [re.sub(r"<[^>]+>", "", t) for t in CITATION_LINK.findall(page)]
+    assert len(texts) > 100
+    assert not [t for t in texts if "et al." in t or re.search(r"[A-Za-z] and [A-Z]", t)]
+    assert any(re.search(r"\w 等 \(\d{4}\)|\w 等, \d{4}", t) for t in texts), "no 等 citation"
+    assert any(re.search(r"\w 和 \w", t) for t in texts), "no 和 citation"
+    bib = (folder / "bibliography.html").read_text(encoding="utf-8")
+    labels = re.findall(r'<span class="label">.*?</span>(.*?)<span', bib)
+    assert labels and "et al." not in bib and not re.search(r"\w and [A-Z]\w*, \d{4}", bib)
+    assert re.search(r"\[</span>\w+ 等, \d{4}", bib) and re.search(r"\[</span>\w+ 和 \w+, \d{4}", bib)
+
+
+def test_built_english_edition_keeps_english_titles_toggles_and_citations():
+    folder = ROOT / "_build" / "html"
+    page_path = folder / "chapters" / "08d_lstm_gru.html"
+    if not page_path.exists():
+        pytest.skip("the English edition is not built: python tools/build_book.py")
+    page = page_path.read_text(encoding="utf-8")
+    assert "Exercise 8.8 </span> (A closed output gate and the cell path)" in page
+    assert "Show code cell source" in page and "Click to show" in page
+    assert "<em>et al.</em>" in page and "练习" not in page and " 等" not in page
 
 
 # --- ruled-out variants: one term for one idea ---------------------------------------------------

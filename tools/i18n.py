@@ -9,8 +9,9 @@ Usage (from the repository root)::
 
 ``update`` runs Sphinx's gettext builder with ``gettext_compact: false`` (one
 catalog per document; code cells and outputs are not extracted), adds the
-figures' alt text from notebook cell metadata (``mystnb.image.alt``, which
-gettext does not extract), leaves the API reference out, and merges the
+figures' alt text from notebook cell metadata (``mystnb.image.alt``) and the
+exercises' titles (the argument of sphinx-exercise's directive), which gettext
+does not extract, leaves the API reference out, and merges the
 templates into ``locales/zh_CN/LC_MESSAGES/*.po`` with sphinx-intl: a changed
 English paragraph becomes a *fuzzy* message, a new one an untranslated one.
 """
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -43,6 +45,12 @@ POT_DIR = ROOT / "_build" / "i18n" / "_build" / "gettext"
 (a doctree folder shared with the HTML build would make it refuse to run)."""
 ALT_COMMENT = "alt text (notebook cell metadata mystnb.image.alt)"
 """The translator comment that marks an alt-text message added by :func:`add_alt_messages`."""
+EXERCISE_COMMENT = "exercise title (sphinx-exercise directive argument)"
+"""The translator comment that marks an exercise-title message added by :func:`add_alt_messages`."""
+_EXERCISE = re.compile(
+    r"^[ \t]*(?:`{3,}|:{3,})\{exercise(?:-start)?\}[ \t]+(?P<title>\S.*?)[ \t]*$", re.M
+)
+"""An exercise directive with a title: ``:::{exercise} Title`` (or a backtick fence)."""
 
 
 def jupyter_book() -> str:
@@ -61,24 +69,56 @@ def alt_texts(notebook: Path) -> list[str]:
     return out
 
 
+def exercise_titles(source: Path) -> list[str]:
+    """The exercises' titles of a notebook's Markdown cells (or a Markdown file), in order.
+
+    sphinx-exercise parses its directive's argument itself, so Sphinx's gettext
+    never sees it; ``_ext/langswitch.py`` translates it from these messages.
+    """
+    if source.suffix == ".ipynb":
+        cells = json.loads(source.read_text(encoding="utf-8"))["cells"]
+        texts = [
+            "".join(c["source"]) if isinstance(c["source"], list) else c["source"]
+            for c in cells
+            if c["cell_type"] == "markdown"
+        ]
+    else:
+        texts = [source.read_text(encoding="utf-8")]
+    out: list[str] = []
+    for text in texts:
+        for m in _EXERCISE.finditer(text):
+            if m.group("title") not in out:
+                out.append(m.group("title"))
+    return out
+
+
 def add_alt_messages(pot_dir: Path = POT_DIR) -> int:
-    """Append each notebook's alt texts to its document's ``.pot`` as extra messages; return how many."""
+    """Append each document's alt texts and exercise titles to its ``.pot``; return how many.
+
+    Both are extra messages that Sphinx's gettext does not extract: the figures' alt
+    text of notebook cell metadata, the argument of sphinx-exercise's directive.
+    """
     import polib
 
     added = 0
     for doc in toc_files():
-        nb, pot_path = ROOT / f"{doc}.ipynb", pot_dir / f"{doc}.pot"
-        if not nb.exists() or not pot_path.exists():
+        pot_path = pot_dir / f"{doc}.pot"
+        sources = [p for p in (ROOT / f"{doc}.ipynb", ROOT / f"{doc}.md") if p.exists()]
+        if not sources or not pot_path.exists():
             continue
+        src = sources[0]
+        extra = [(alt, ALT_COMMENT, "mystnb.image.alt") for alt in
+                 (alt_texts(src) if src.suffix == ".ipynb" else [])]
+        extra += [(t, EXERCISE_COMMENT, "exercise") for t in exercise_titles(src)]
         pot = polib.pofile(str(pot_path))
-        for alt in alt_texts(nb):
-            if pot.find(alt) is None:
+        for msgid, comment, where in extra:
+            if pot.find(msgid) is None:
                 pot.append(
                     polib.POEntry(
-                        msgid=alt,
+                        msgid=msgid,
                         msgstr="",
-                        comment=ALT_COMMENT,
-                        occurrences=[(f"{doc}.ipynb", "mystnb.image.alt")],
+                        comment=comment,
+                        occurrences=[(src.relative_to(ROOT).as_posix(), where)],
                     )
                 )
                 added += 1
@@ -111,7 +151,7 @@ def update() -> None:
         doc = pot.relative_to(POT_DIR).with_suffix("").as_posix()
         if not translated_doc(doc) or doc not in toc_files():
             pot.unlink()
-    print(f"{add_alt_messages()} alt-text messages added")
+    print(f"{add_alt_messages()} alt-text and exercise-title messages added")
     subprocess.run(
         [
             sys.executable,

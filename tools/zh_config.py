@@ -32,6 +32,20 @@ ZH_NOTEBOOKS = "zh"
 UNTRANSLATED = ("api/",)
 """Documents the Chinese edition does not translate (shown in English; no catalogs, not tested)."""
 TITLE_ZH = "随时间反向传播"
+INTERFACE_ZH = {
+    # myst-nb's toggle of a hidden code cell; _ext/langswitch.py puts the Chinese word
+    # for {type} (代码, 输出), which myst-nb fills with an English one (source, outputs).
+    "nb_code_prompt_show": "显示{type}",
+    "nb_code_prompt_hide": "隐藏{type}",
+    # sphinx-togglebutton's hint on a collapsed admonition (the solutions' dropdowns).
+    "togglebutton_hint": "点击显示",
+    "togglebutton_hint_hide": "点击隐藏",
+    # _ext/bibstyle.py: citations and bibliography labels with 等 and 和
+    # ("Pascanu 等, 2013", "Williams 和 Peng, 1990").
+    "bibtex_reference_style": "author_year_zh",
+    "bibtex_default_style": "authoryear_zh",
+}
+"""Settings of the Chinese configuration only: the interface's words that no catalog holds."""
 
 
 def english_config() -> dict:
@@ -168,6 +182,7 @@ def zh_config(out: Path = ZH_BUILD / "_config.yml") -> Path:
     if "ogp_site_url" in sc:
         sc["ogp_site_url"] = sc["ogp_site_url"].rstrip("/") + "/zh/"
     sc["ogp_site_name"] = TITLE_ZH
+    sc.update(INTERFACE_ZH)
     # _ext/langswitch.py: the switch to English, the notice on unfinished pages, the
     # translated alt text and the launch buttons of the Chinese notebooks.
     sc["langswitch_edition"] = "zh"
