@@ -192,6 +192,20 @@ def test_chapter_4_unrun_renders_myst(chromium, lab):
 
 def _dead_links(page, base: str, root_names: set[str]) -> list[str]:
     """Links of the open notebook that lead nowhere: "#", a missing in-page id, a missing file."""
+    # JupyterLab renders markdown cells one after another: a heading's id (its MyST label)
+    # exists only once its cell is rendered, seconds after the first ones on a busy machine.
+    # Give every in-page target time to appear; one that never does is reported below.
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_function("""() => {
+            const nb = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook');
+            return Array.from(nb.querySelectorAll('.jp-MarkdownCell a[href^="#"], .jp-OutputArea a[href^="#"]'))
+                .map(a => a.getAttribute('href')).filter(h => h.length > 1)
+                .every(h => document.getElementById(decodeURIComponent(h.slice(1))));
+        }""", timeout=30_000)
+    except PlaywrightTimeout:
+        pass
     links = page.evaluate("""() => {
         const nb = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook');
         return Array.from(nb.querySelectorAll('.jp-MarkdownCell a[href], .jp-OutputArea a[href]')).map(a => ({
