@@ -1,0 +1,2 @@
+def my_forward(params, x, h0):
+    return None

@@ -1,0 +1,11 @@
+def my_forward(params, x, h0):
+    p = params
+    T = x.shape[0]
+    hs, os_ = [], []
+    h = h0
+    for t in range(T):
+        o = 1 / (1 + np.exp(-(h @ p["W_ho"].T + p["b_o"])))  # output of h_{t-1}
+        h = np.tanh(x[t] @ p["W_xh"].T + h @ p["W_hh"].T + p["b_h"])
+        hs.append(h)
+        os_.append(o)
+    return np.stack(hs), np.stack(os_)
