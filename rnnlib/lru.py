@@ -263,31 +263,37 @@ class LRU:
         p, x, h = self.params, trace.x, trace.h
         lam = self.lam
         C = p["C_re"] + 1j * p["C_im"]
-        # Readout: o = C_re Re h − C_im Im h + D x, so the direct gradient of h_t is g_t = conj(C)ᵀ do_t.
+        # Readout: o = C_re Re h − C_im Im h + D x, so the direct gradient of h_t is
+        # g_t = conj(C)ᵀ do_t.
         g = do @ np.conj(C)
         grads = {
             "C_re": np.einsum("tbo,tbn->on", do, h[1:].real),
             "C_im": -np.einsum("tbo,tbn->on", do, h[1:].imag),
             "D": np.einsum("tbo,tbi->oi", do, x),
         }
-        # Through time: δ_t = g_t + conj(λ) ⊙ δ_{t+1}, a linear recurrence run backwards (one reverse scan);
-        # δ_t = ∂L/∂h_t, which is the book's ∂L/∂a_t too: no activation, h_t is its own pre-activation.
+        # Through time: δ_t = g_t + conj(λ) ⊙ δ_{t+1}, a linear recurrence run
+        # backwards (one reverse scan); δ_t = ∂L/∂h_t, which is the book's ∂L/∂a_t too:
+        # no activation, h_t is its own pre-activation.
         delta = reverse_linear_recurrence(lam, g, algorithm=self.algorithm).values[1]
-        # h_t = λ h_{t−1} + u_t: ∂L/∂λ = Σ_t δ_t conj(h_{t−1}) (complex convention: ∂/∂Re + i ∂/∂Im).
+        # h_t = λ h_{t−1} + u_t: ∂L/∂λ = Σ_t δ_t conj(h_{t−1})
+        # (complex convention: ∂/∂Re + i ∂/∂Im).
         dlam = np.einsum("tbn,tbn->n", delta, np.conj(h[:-1]))
-        # λ = exp(ζ), ζ = −exp(ν_log) + i exp(θ_log), holomorphic: ∂L/∂ζ = conj(λ) ∂L/∂λ; then to ν_log, θ_log.
+        # λ = exp(ζ), ζ = −exp(ν_log) + i exp(θ_log), holomorphic:
+        # ∂L/∂ζ = conj(λ) ∂L/∂λ; then to ν_log, θ_log.
         dzeta = np.conj(lam) * dlam
         grads["nu_log"] = -np.exp(p["nu_log"]) * dzeta.real
         grads["theta_log"] = np.exp(p["theta_log"]) * dzeta.imag
-        # u_t = γ ⊙ (B x_t): ∂L/∂u_t = δ_t; to B_re, B_im (real and imaginary part), and to γ.
+        # u_t = γ ⊙ (B x_t): ∂L/∂u_t = δ_t;
+        # to B_re, B_im (real and imaginary part), and to γ.
         gamma = np.exp(p["gamma_log"])
         Bx = x @ (p["B_re"] + 1j * p["B_im"]).T
-        grads["gamma_log"] = gamma * np.einsum("tbn,tbn->n", delta.real, Bx.real) + gamma * np.einsum(
-            "tbn,tbn->n", delta.imag, Bx.imag
-        )
+        grads["gamma_log"] = gamma * np.einsum(
+            "tbn,tbn->n", delta.real, Bx.real
+        ) + gamma * np.einsum("tbn,tbn->n", delta.imag, Bx.imag)
         grads["B_re"] = gamma[:, None] * np.einsum("tbn,tbi->ni", delta.real, x)
         grads["B_im"] = gamma[:, None] * np.einsum("tbn,tbi->ni", delta.imag, x)
-        # The inputs: through u_t = γ ⊙ (B x_t) (real part of conj(δ)·γB) and through D x_t.
+        # The inputs: through u_t = γ ⊙ (B x_t) (real part of conj(δ)·γB)
+        # and through D x_t.
         B_norm = gamma[:, None] * (p["B_re"] + 1j * p["B_im"])
         grads["x"] = delta.real @ B_norm.real + delta.imag @ B_norm.imag + do @ p["D"]
         # And the gradient that reaches the initial state: conj(λ) δ_1.

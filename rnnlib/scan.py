@@ -94,7 +94,9 @@ def affine_combine(first: Elems, second: Elems) -> Elems:
     Examples
     --------
     >>> import numpy as np
-    >>> a, b = affine_combine((np.array([2.0]), np.array([1.0])), (np.array([3.0]), np.array([5.0])))
+    >>> first = (np.array([2.0]), np.array([1.0]))  # h -> 2h + 1
+    >>> second = (np.array([3.0]), np.array([5.0]))  # h -> 3h + 5
+    >>> a, b = affine_combine(first, second)
     >>> a.tolist(), b.tolist()  # h -> 3 (2h + 1) + 5 = 6h + 8
     ([6.0], [8.0])
     """
@@ -149,7 +151,8 @@ def associative_scan(op: Combine, elems: Sequence[np.ndarray], *, algorithm: str
     --------
     >>> import numpy as np
     >>> r = associative_scan(lambda x, y: (x[0] + y[0],), (np.arange(1.0, 9.0),))
-    >>> r.values[0].tolist(), r.levels, r.work  # T = 8: 3 levels up, 2 down; 2T - log2(T) - 2 = 11
+    >>> # T = 8: 3 levels up, 2 down; work 2T - log2(T) - 2 = 11
+    >>> r.values[0].tolist(), r.levels, r.work
     ([1.0, 3.0, 6.0, 10.0, 15.0, 21.0, 28.0, 36.0], 5, 11)
     """
     check_choice("algorithm", algorithm, ALGORITHMS)

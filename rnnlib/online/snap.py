@@ -66,11 +66,13 @@ class SnAp1(OnlineRule):
         return self.e_hh.size + self.e_xh.size + self.e_b.size
 
     def _carry(self, x_t: np.ndarray, h_prev: np.ndarray, fprime: np.ndarray) -> None:
-        # Of J_t G_{t-1}, SnAp-1 keeps the entries on the mask, where unit i meets its own weights:
-        # there (J_t G_{t-1})[i, (i, k)] = f'(a_t[i]) W_hh[i, i] G_{t-1}[i, (i, k)] (the diagonal of W_hh).
+        # Of J_t G_{t-1}, SnAp-1 keeps the entries on the mask, where unit i meets its
+        # own weights: there (J_t G_{t-1})[i, (i, k)] = f'(a_t[i]) W_hh[i, i]
+        # G_{t-1}[i, (i, k)] (the diagonal of W_hh).
         w_ii = np.diagonal(self.rnn.params["W_hh"])[None, :]
         f = fprime[:, :, None]
-        # e_t = f'(a_t) ⊙ (W_hh[i, i] e_{t-1} + direct term), the direct term as in RTRL.
+        # e_t = f'(a_t) ⊙ (W_hh[i, i] e_{t-1} + direct term),
+        # the direct term as in RTRL.
         self.e_hh = f * (w_ii[:, :, None] * self.e_hh + h_prev[:, None, :])
         self.e_xh = f * (w_ii[:, :, None] * self.e_xh + x_t[:, None, :])
         self.e_b = fprime * (w_ii * self.e_b + 1.0)

@@ -87,25 +87,36 @@ class UORO(OnlineRule):
     def _carry(self, x_t: np.ndarray, h_prev: np.ndarray, fprime: np.ndarray) -> None:
         B, eps = self.batch, self.epsilon
         W_hh = self.rnn.params["W_hh"]
-        # 1. Tangent forward propagation: s̃' = J_t s̃_{t-1} = f'(a_t) ⊙ (W_hh s̃_{t-1}).
+        # 1. Tangent forward propagation:
+        #    s̃' = J_t s̃_{t-1} = f'(a_t) ⊙ (W_hh s̃_{t-1}).
         s_fwd = fprime * (self.s_tilde @ W_hh.T)
         # 2. Random signs ν, independent of everything before (one row per stream).
         nu = self._signs(fprime.shape)
-        # 3. νᵀ M_t, the signs backpropagated through one step: νᵀ ∂h_t/∂a_t = ν ⊙ f'(a_t),
-        #    then ∂a_t[i]/∂W_hh[i, k] = h_{t-1}[k], ∂a_t[i]/∂W_xh[i, k] = x_t[k], ∂a_t[i]/∂b_h[i] = 1.
+        # 3. νᵀ M_t, the signs backpropagated through one step:
+        #    νᵀ ∂h_t/∂a_t = ν ⊙ f'(a_t), then ∂a_t[i]/∂W_hh[i, k] = h_{t-1}[k],
+        #    ∂a_t[i]/∂W_xh[i, k] = x_t[k], ∂a_t[i]/∂b_h[i] = 1.
         nu_a = nu * fprime
-        delta = {"W_xh": nu_a[:, :, None] * x_t[:, None, :], "W_hh": nu_a[:, :, None] * h_prev[:, None, :],
-                 "b_h": nu_a}
+        delta = {
+            "W_xh": nu_a[:, :, None] * x_t[:, None, :],
+            "W_hh": nu_a[:, :, None] * h_prev[:, None, :],
+            "b_h": nu_a,
+        }
         # 4. Normalisers, per stream: ρ₀ = √(‖θ̃‖/‖s̃'‖), ρ₁ = √(‖δθ‖/‖ν‖), each + ε.
-        theta_norm = np.sqrt(sum((v.reshape(B, -1) ** 2).sum(axis=1) for v in self.theta_tilde.values()))
-        delta_norm = np.sqrt(sum((v.reshape(B, -1) ** 2).sum(axis=1) for v in delta.values()))
+        theta_norm = np.sqrt(
+            sum((v.reshape(B, -1) ** 2).sum(axis=1) for v in self.theta_tilde.values())
+        )
+        delta_norm = np.sqrt(
+            sum((v.reshape(B, -1) ** 2).sum(axis=1) for v in delta.values())
+        )
         rho0 = np.sqrt(theta_norm / (np.linalg.norm(s_fwd, axis=1) + eps)) + eps
         rho1 = np.sqrt(delta_norm / (np.linalg.norm(nu, axis=1) + eps)) + eps
         # 5. The new rank-one pair: s̃_t = ρ₀ s̃' + ρ₁ ν, θ̃_t = θ̃_{t-1}/ρ₀ + δθ/ρ₁.
         self.s_tilde = rho0[:, None] * s_fwd + rho1[:, None] * nu
         for key, value in self.theta_tilde.items():
             shape = (B,) + (1,) * (value.ndim - 1)
-            self.theta_tilde[key] = value / rho0.reshape(shape) + delta[key] / rho1.reshape(shape)
+            self.theta_tilde[key] = (
+                value / rho0.reshape(shape) + delta[key] / rho1.reshape(shape)
+            )
 
     def _signs(self, shape: tuple[int, ...]) -> np.ndarray:
         """Independent random signs ±1 (each with probability ½): E[ν] = 0, E[ννᵀ] = I.
@@ -116,6 +127,10 @@ class UORO(OnlineRule):
         return 2.0 * self._rng.integers(0, 2, size=shape) - 1.0
 
     def _recurrent_grads(self, dh: np.ndarray) -> dict[str, np.ndarray]:
-        # ∂L_t/∂θ ≈ (∂L_t/∂h_t · s̃_t) θ̃_t, one scalar per stream times its row θ̃, summed over streams.
+        # ∂L_t/∂θ ≈ (∂L_t/∂h_t · s̃_t) θ̃_t, one scalar per stream times its row θ̃,
+        # summed over streams.
         c = np.einsum("bi,bi->b", dh, self.s_tilde)
-        return {key: np.tensordot(c, value, axes=(0, 0)) for key, value in self.theta_tilde.items()}
+        return {
+            key: np.tensordot(c, value, axes=(0, 0))
+            for key, value in self.theta_tilde.items()
+        }
