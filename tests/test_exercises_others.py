@@ -390,6 +390,160 @@ def test_truncation_c_times_the_reference():
     assert fb.mistakes == () and "c = 1/k" in fb.message
 
 
+# --- the student trial 3's answers (benchmarks/student_trial_3), as the students wrote them ---
+
+def _student(source, torch=None):
+    """The student's cell run in a notebook-like namespace (torch a global, as in chapter 5)."""
+    namespace = {"np": np, "RNN": RNN, "losses": losses, "torch": torch}
+    exec(source, namespace)  # noqa: S102 - the trial's attempt, verbatim
+    return namespace["my_chunk_and_detach"]
+
+
+RETURN_TOO_DEEP = """
+def my_chunk_and_detach(params, x, y, h0, loss_at, k):
+    rnn = RNN.from_params(params, output_activation="sigmoid")
+    T = x.shape[0]
+    total = {n: np.zeros_like(v) for n, v in params.items()}
+    h = h0
+    for start in range(0, T, k):
+        stop = min(start + k, T)
+        tr = rnn.forward(x[start:stop], h)
+        if loss_at == "all":
+            _, do = losses.mse(tr.o, y[start:stop], at="all")
+        elif stop == T:
+            _, do = losses.mse(tr.o, y[start:stop], at="last")
+        else:
+            continue  # nothing to backpropagate ... but the state is not updated either
+        g = rnn.backward(tr, do).params
+        for n in total:
+            total[n] += g[n]
+        h = tr.h[-1]
+        if loss_at == "all":
+            return total  # return indented one level too deep
+"""  # benchmarks/student_trial_3/03b_broken2.py
+
+
+def test_none_on_some_cases_names_them():
+    fb = check_chunk_and_detach(_student(RETURN_TOO_DEEP))
+    assert not fb.passed and fb.mistakes == ()
+    assert "not implemented" not in fb.message
+    assert ("Your function returned None on 3 of the 6 cases (every case with loss_at='last'), and a "
+            "result on the others: check that every path through it reaches a `return`") in fb.message
+    assert "- T=7, B=2, n_in=2, H=3, n_out=2, k=3, loss_at='last'" in fb.message
+    assert "loss_at='all'" not in fb.message
+    fb = check_chunk_and_detach(lambda params, x, y, h0, loss_at, k: None)  # None on every case: a stub
+    assert fb.message.startswith("Your function is not implemented yet: it returned None")
+
+
+TORCH_LOOP = """
+def my_chunk_and_detach(params, x, y, h0, loss_at, k):
+    P = {n: torch.tensor(v, dtype=torch.float64, requires_grad=True) for n, v in params.items()}
+    X, Y = torch.tensor(x), torch.tensor(y)
+    T, B = x.shape[:2]
+    h = torch.tensor(h0)
+    for s in range(0, STOP, k):
+        ZERO
+        FRESH
+        e = min(s + k, T)
+        outs = []
+        for t in range(s, e):
+            h = torch.tanh(X[t] @ P["W_xh"].T + h @ P["W_hh"].T + P["b_h"])
+            outs.append(torch.sigmoid(h @ P["W_ho"].T + P["b_o"]))
+        o = torch.stack(outs)
+        if loss_at == "all":
+            loss = 0.5 * ((o - Y[s:e]) ** 2).sum() / B
+            loss.backward()
+        elif e == T:
+            loss = 0.5 * ((o[-1] - Y[T - 1]) ** 2).sum() / B
+            loss.backward()
+        h = h.detach()
+    return {n: RESULT for n, p in P.items()}
+"""  # benchmarks/student_trial_3/05_*.py: each slip is one of the placeholders
+
+
+def _torch_student(stop="T", zero="", fresh="", result="p.grad.numpy()", mean=False):
+    torch = pytest.importorskip("torch")
+    source = (TORCH_LOOP.replace("STOP", stop).replace("ZERO", zero or "pass")
+              .replace("FRESH", fresh or "pass").replace("RESULT", result))
+    if mean:  # .mean() for .sum() / B
+        source = source.replace(".sum() / B", ".mean()")
+    return _student(source, torch)
+
+
+def test_torch_fixes_are_said_in_torch():
+    fb = check_chunk_and_detach(_torch_student(zero="for p in P.values(): p.grad = None"))  # 05_w4
+    assert fb.mistakes == ("only-last-chunk",), fb.message
+    assert "do not zero .grad (p.grad = None, zero_grad()) between chunks" in fb.message
+    assert "backward() adds into .grad" in fb.message and "+=, not =" not in fb.message
+    fb = check_chunk_and_detach(_torch_student(fresh="h = torch.tensor(h0)"))  # 05_w2: every chunk from h0
+    assert fb.mistakes == ("state-not-carried",), fb.message
+    assert "(h = h.detach() carrying the last state of the chunk before)" in fb.message
+    assert "chunk.h[-1]" not in fb.message
+    assert "detached (h = h.detach() with h that last state)" in fb.message
+    # the numpy loops keep the numpy fixes
+    assert "(+=, not =)" in check_chunk_and_detach(chunks(assign=True)).message
+    fb = check_chunk_and_detach(chunks(reset=True))
+    assert "(h = chunk.h[-1] after each chunk)" in fb.message and "detach()" not in fb.message.replace(
+        "(detach)", "")
+
+
+def test_torch_tensors_returned_pass():
+    fb = check_chunk_and_detach(_torch_student(result="p.grad"))  # tensors, not numpy arrays: fine
+    assert fb.passed, fb.message
+
+
+def test_dropped_last_chunk_that_crashes_is_named():
+    # 05_w8: range(0, T - T % k, k); with loss_at='last' no backward() runs and p.grad is None
+    fb = check_chunk_and_detach(_torch_student(stop="T - T % k"))
+    assert fb.mistakes == ("last-chunk-dropped",), fb.message
+    assert "1 mistake explains every case:" in fb.message
+    assert ("Where this leaves no loss to backpropagate (every gradient 0), your function failed, as it "
+            "does when no backward() ran and a .grad is still None: Your function raised AttributeError"
+            ) in fb.message
+    assert "No known mistake" not in fb.message
+    # with a second slip the catalogue has no name for (.mean()): at least the hint
+    fb = check_chunk_and_detach(_torch_student(stop="T - T % k", mean=True))
+    assert fb.mistakes == () and "No known mistake explains the difference." in fb.message
+    assert ("A .grad is None: no backward() reached that parameter. No chunk with a loss was "
+            "backpropagated: for loss_at='last' only the chunk that holds step T has one; is it "
+            "dropped?") in fb.message
+
+
+def test_raising_on_some_cases_the_others_are_explained():
+    wrong = chunks(reset=True)
+
+    def fn(params, x, y, h0, loss_at, k):
+        if loss_at == "last":
+            raise ValueError("not done yet")
+        return wrong(params, x, y, h0, loss_at, k)
+    fb = check_chunk_and_detach(fn)
+    assert fb.mistakes == ("state-not-carried",), fb.message
+    assert "On the 3 of 6 cases your function ran on, 1 mistake explains every difference:" in fb.message
+    assert "On the other cases your function failed: Your function raised ValueError: not done yet" \
+        in fb.message
+    assert "is it dropped?" not in fb.message  # not a None .grad
+
+    def right_where_it_runs(params, x, y, h0, loss_at, k):
+        if loss_at == "last":
+            raise ValueError("not done yet")
+        return chunks()(params, x, y, h0, loss_at, k)
+    fb = check_chunk_and_detach(right_where_it_runs)  # no mistake named for the failed runs alone
+    assert fb.mistakes == () and "No known mistake" not in fb.message, fb.message
+    assert fb.message.startswith("Your function raised ValueError: not done yet")
+
+
+def test_uses_torch():
+    torch = pytest.importorskip("torch")
+    from rnnlib.exercises.feedback import uses_torch
+
+    assert uses_torch(_torch_student()) and not uses_torch(chunks())
+    assert uses_torch(lambda: None, [{"W": torch.zeros(2)}])  # tensors returned
+
+    def helper(p):
+        return p.requires_grad_()
+    assert uses_torch(lambda p: helper(p))  # a function of the reader's that it calls
+
+
 # --- clipping --------------------------------------------------------------------------------
 
 

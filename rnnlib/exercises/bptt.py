@@ -19,7 +19,7 @@ from rnnlib.exercises.feedback import (
     make_feedback,
 )
 from rnnlib.exercises.guard import REFERENCES, ReferenceWatch
-from rnnlib.exercises.strings import text
+from rnnlib.exercises.strings import has, text
 from rnnlib.gradcheck import TOLERANCE, relative_error
 from rnnlib.rnn import PARAM_NAMES
 
@@ -334,20 +334,31 @@ def _where_text(fn: Callable, runs: list, observed: list, transposed: set[str], 
     return "\n".join(lines)
 
 
-def _variant(checker: str, name: str, variant: object) -> str:
+def _variant(checker: str, name: str, variant: object, dialect: str = "") -> str:
     if variant is True:
         return ""
     key = f"{checker}.{name}.{variant}"
-    from rnnlib.exercises.strings import has
-
+    if dialect and has(f"{checker}.{dialect}.{name}.{variant}"):
+        key = f"{checker}.{dialect}.{name}.{variant}"
     return f" [{variant}: {text(key)}]" if has(key) and text(key) != str(variant) else f" [{variant}]"
 
 
-def explanation_lines(checker: str, names: Sequence[str], config: Config) -> list[str]:
-    """The lines naming each mistake with its variant and description."""
-    head = text("explained.one") if len(names) == 1 else text("explained.many", n=len(names))
-    return [head] + [text("explained.item", name=n, variant=_variant(checker, n, config[n]),
-                          description=text(f"{checker}.{n}")) for n in names]
+def _description(checker: str, name: str, dialect: str = "") -> str:
+    """A mistake's description; a dialect's own wording (``"<checker>.torch.<name>"``) if it has one."""
+    key = f"{checker}.{dialect}.{name}"
+    return text(key) if dialect and has(key) else text(f"{checker}.{name}")
+
+
+def explanation_lines(checker: str, names: Sequence[str], config: Config, *, dialect: str = "",
+                      head: str = "") -> list[str]:
+    """The lines naming each mistake with its variant and description.
+
+    ``dialect``: the reader's framework (``"torch"``) when the fix is said differently there;
+    ``head``: a first line other than "n mistake(s) explain every case".
+    """
+    head = head or (text("explained.one") if len(names) == 1 else text("explained.many", n=len(names)))
+    return [head] + [text("explained.item", name=n, variant=_variant(checker, n, config[n], dialect),
+                          description=_description(checker, n, dialect)) for n in names]
 
 
 def reference_called(check: str, topic: str, watch: ReferenceWatch, allowed: str) -> Feedback:

@@ -14,10 +14,11 @@ from rnnlib.exercises.feedback import (
     call_reader,
     fmt_err,
     make_feedback,
+    uses_torch,
 )
 from rnnlib.exercises.guard import REFERENCES, ReferenceWatch
 from rnnlib.exercises.search import smallest_explanation
-from rnnlib.exercises.strings import text
+from rnnlib.exercises.strings import has, text
 from rnnlib.gradcheck import TOLERANCE, relative_error
 
 Arrays = dict[str, np.ndarray]
@@ -120,24 +121,42 @@ def _copy(args: tuple) -> tuple:
 
 
 def run_checker(checker: Checker, fn: Callable, runs: list[Run]) -> Feedback:
-    """Run ``fn`` on every run; pass, name the smallest set of mistakes, or locate the difference."""
+    """Run ``fn`` on every run; pass, name the smallest set of mistakes, or locate the difference.
+
+    None returned on some runs only is a ``return`` that some path misses: the message names
+    those runs. When ``fn`` raised on some runs, the mistakes are sought that explain every
+    run (a mistake may predict the failure), then, if it raised on a None (``p.grad`` when no
+    ``backward()`` reached ``p``), those that leave no gradient at all where it failed, then
+    those that explain the runs that ran (the message says so). In PyTorch code
+    (:func:`~rnnlib.exercises.feedback.uses_torch`) a mistake's description
+    ``"<prefix>.torch.<name>"`` replaces the numpy one where there is one.
+    """
     if not callable(fn):
         raise TypeError(text("reader.not_callable", call=checker.call, got=type(fn).__name__))
     observed: list[Arrays | None] = []
-    first_error = None
+    errors: list[ReaderError | None] = []  # what went wrong on each run (None: it ran)
+    nones: list[int] = []  # the runs on which the function returned None
     watch = ReferenceWatch(REFERENCES.get(checker.name, ()))
     in_place = False
-    for run in runs:
+    outputs: list[object] = []
+    for i, run in enumerate(runs):
         try:
             args = _copy(run.args)
             out = call_reader(fn, args, text("call.with", call=checker.call, case=run.label), watch)
+            outputs.append(out)
             observed.append(checker.convert(out, run))
+            errors.append(None)
             in_place = in_place or _changed(run.args, args)
         except ReaderError as problem:
-            if problem.stub or not problem.raised:
+            if problem.returned_none:  # a stub if on every run, a missed return if on some
+                nones.append(i)
+            elif problem.stub or not problem.raised:
                 return make_feedback(checker.name, checker.topic, False, (), str(problem))
             observed.append(None)
-            first_error = first_error or str(problem)
+            errors.append(problem)
+    if nones:
+        return make_feedback(checker.name, checker.topic, False, (), _returned_none(runs, nones))
+    first_error = next((str(e) for e in errors if e is not None), None)
     if watch.called is not None:
         from rnnlib.exercises.bptt import reference_called
 
@@ -166,10 +185,21 @@ def run_checker(checker: Checker, fn: Callable, runs: list[Run]) -> Feedback:
             cache[key] = checker.generate(runs[i], config)
         return cache[key]
 
+    def allowed(config: dict) -> bool:
+        return not any(len(ex & set(config)) > 1 for ex in checker.exclusive)
+
     def matches(config: dict) -> bool:
-        if any(len(ex & set(config)) > 1 for ex in checker.exclusive):
-            return False
-        return all(_close(obs, predicted(i, config)) for i, obs in enumerate(observed))
+        return allowed(config) and all(_close(obs, predicted(i, config)) for i, obs in enumerate(observed))
+
+    ran = [i for i, obs in enumerate(observed) if obs is not None]
+
+    def nothing_where_failed(config: dict) -> bool:
+        """It ran where it should, and failed on a None where the mistake leaves every gradient 0."""
+        return allowed(config) and all(_close(observed[i], predicted(i, config)) for i in ran) and all(
+            _nothing(predicted(i, config)) for i, obs in enumerate(observed) if obs is None)
+
+    def matches_ran(config: dict) -> bool:
+        return allowed(config) and all(_close(observed[i], predicted(i, config)) for i in ran)
 
     def changes(name: str, variant: object) -> bool:
         """Whether the switch changes the result alone or on top of one other mistake (else it is pruned)."""
@@ -178,10 +208,27 @@ def run_checker(checker: Checker, fn: Callable, runs: list[Run]) -> Feedback:
                    for base in bases for i in range(len(runs)))
 
     candidates = [(n, tuple(v for v in vs if changes(n, v))) for n, vs in checker.mistakes]
-    found = smallest_explanation([c for c in candidates if c[1]], matches, max_size=4)
+    candidates = [c for c in candidates if c[1]]
+    failed = [i for i, obs in enumerate(observed) if obs is None]
+    # a failure is matched only by a mistake that predicts one (None): without such a mistake
+    # among the candidates the search cannot succeed, and it is the slow one (nothing prunes it)
+    can_fail = not failed or any(predicted(failed[0], {n: v}) is None for n, vs in candidates for v in vs)
+    found = smallest_explanation(candidates, matches, max_size=4) if can_fail else None
+    how = "every"  # the mistakes explain every run, failures included
+    ran_right = all(_close(observed[i], refs[i]) for i in ran)
+    none_value = bool(first_error) and all(e.none_value for e in errors if e is not None)
+    if found is None and first_error:  # it failed on some runs: explain the runs that ran
+        if none_value:  # p.grad.numpy() with p.grad None: no backward() reached p
+            found, how = smallest_explanation(candidates, nothing_where_failed, max_size=4), "nothing"
+        if found is None and not ran_right:  # (else any mistake of the failed runs alone would do)
+            found, how = smallest_explanation(candidates, matches_ran, max_size=4), "ran"
     where = _where(checker, fn, runs, observed, refs, named=found is not None)
     if found is None:
-        lines = [text("unexplained")]
+        key = f"{checker.prefix}.failed.none"
+        hint = [text(key)] if none_value and has(key) else []
+        if ran_right:  # right where it ran: only the failure to fix
+            return make_feedback(checker.name, checker.topic, False, (), "\n".join([first_error, *hint]))
+        lines = [text("unexplained"), *hint]
         scales = _scales(runs, observed, refs)
         if scales:
             lines.append(scales)
@@ -192,11 +239,34 @@ def run_checker(checker: Checker, fn: Callable, runs: list[Run]) -> Feedback:
     names, config = found
     from rnnlib.exercises.bptt import explanation_lines
 
-    lines = explanation_lines(checker.prefix, names, config)
+    dialect = "torch" if uses_torch(fn, outputs) else ""
+    head = ""
+    if how == "ran":
+        head = text("explained.ran.one" if len(names) == 1 else "explained.ran.many", n=len(names),
+                    ran=len(ran), total=len(runs))
+    lines = explanation_lines(checker.prefix, names, config, dialect=dialect, head=head)
     if first_error:
-        lines.append(text("explained.failed", error=first_error))
+        lines.append(text({"every": "explained.failed", "nothing": "explained.failed.nothing",
+                           "ran": "explained.failed.others"}[how], error=first_error))
     lines.append(where)
     return make_feedback(checker.name, checker.topic, False, names, "\n".join(lines))
+
+
+def _nothing(arrays: Arrays | None) -> bool:
+    """Whether a mistake's prediction is no gradient at all (None: a failure; or every array 0)."""
+    return arrays is None or all(not np.any(a) for a in arrays.values())
+
+
+def _returned_none(runs: list[Run], nones: list[int]) -> str:
+    """"Not implemented yet" if the function returned None on every run; else on which runs it did."""
+    if len(nones) == len(runs):
+        return text("stub.none")
+    parts = [set(runs[i].label.split(", ")) for i in range(len(runs))]
+    common = set.intersection(*(parts[i] for i in nones)) - set.union(
+        *(parts[i] for i in range(len(runs)) if i not in nones))
+    which = text("none.some.common", parts=", ".join(p for p in runs[nones[0]].label.split(", ") if p in common))
+    cases = "\n".join(text("none.some.case", case=runs[i].label) for i in nones)
+    return text("none.some", n=len(nones), total=len(runs), which=which if common else "", cases=cases)
 
 
 def _scales(runs: list[Run], observed: list, refs: list) -> str:

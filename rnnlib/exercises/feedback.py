@@ -9,9 +9,11 @@ timings) so that strict nbval can compare a notebook's stored output.
 from __future__ import annotations
 
 import html
+import inspect
 import os
 import traceback
-from collections.abc import Callable, Mapping
+import types
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -200,10 +202,13 @@ def make_feedback(check: str, topic: str, passed: bool, mistakes: tuple[str, ...
 class ReaderError(Exception):
     """The reader's function could not be run or returned something unusable; ``str`` is the message."""
 
-    def __init__(self, message: str, *, raised: bool = False, stub: bool = False) -> None:
+    def __init__(self, message: str, *, raised: bool = False, stub: bool = False, returned_none: bool = False,
+                 none_value: bool = False) -> None:
         super().__init__(message)
         self.raised = raised  # the reader's function raised (not a malformed result)
         self.stub = stub  # not implemented yet
+        self.returned_none = returned_none  # it returned None (on every case: a stub; on some: a missed return)
+        self.none_value = none_value  # it raised on a None (p.grad.numpy() when no backward() reached p)
 
 
 _HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the rnnlib package
@@ -243,13 +248,80 @@ def call_reader(fn: Callable, args: tuple, what: str, watch: ReferenceWatch | No
     except Exception as exc:  # noqa: BLE001 - any error of the reader's code becomes a message
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
         detail = f": {first}" if first else ""
+        none_value = isinstance(exc, (AttributeError, TypeError)) and "NoneType" in str(exc)
         raise ReaderError(text("reader.raised", error=type(exc).__name__, detail=detail, where=_where(exc),
-                               call=what), raised=True) from None
+                               call=what), raised=True, none_value=none_value) from None
     if out is NotImplemented:
         raise ReaderError(text("stub.notimplemented"), stub=True)
     if out is None:
-        raise ReaderError(text("stub.none"), stub=True)
+        raise ReaderError(text("stub.none"), stub=True, returned_none=True)
     return out
+
+
+_TORCH_ONLY_NAMES = frozenset({"torch", "requires_grad", "requires_grad_", "detach", "zero_grad", "no_grad"})
+"""Global or attribute names that only PyTorch code uses (``backward`` is also ``RNN.backward``)."""
+
+
+def _is_torch(obj: object) -> bool:
+    """Whether ``obj`` is PyTorch's module, one of its modules, or a function, class or value of it."""
+    name = getattr(obj, "__name__", "") if isinstance(obj, types.ModuleType) else getattr(obj, "__module__", "")
+    return isinstance(name, str) and (name == "torch" or name.startswith("torch."))
+
+
+def _codes(code: types.CodeType) -> Iterator[types.CodeType]:
+    """``code`` and the code of its comprehensions, lambdas and nested functions."""
+    yield code
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            yield from _codes(const)
+
+
+def uses_torch(fn: Callable, results: Iterable[object] = (), *, depth: int = 2) -> bool:
+    """Whether the reader's function is PyTorch code (then some fixes are said in PyTorch's terms).
+
+    It is when it returned torch tensors, or when its code (or that of a function of the
+    reader's it calls, ``depth`` levels down) names PyTorch: a global that is torch or
+    comes from it, or an attribute only PyTorch has (``detach``, ``requires_grad`` …). The
+    functions it calls count only if they are the reader's (defined in the same namespace).
+
+    Examples
+    --------
+    >>> uses_torch(lambda params: {k: v.detach() for k, v in params.items()})
+    True
+    >>> uses_torch(lambda params: {k: 2 * v for k, v in params.items()})
+    False
+    """
+    for out in results:
+        values = out.values() if isinstance(out, Mapping) else [out]
+        if any(_is_torch(type(v)) or _is_torch(v) for v in values):
+            return True
+    fn = inspect.unwrap(getattr(fn, "func", fn))  # functools.partial, decorators
+    fn = getattr(fn, "__func__", fn)  # a bound method
+    code = getattr(fn, "__code__", None)
+    if not isinstance(code, types.CodeType):
+        return False
+    for cell in getattr(fn, "__closure__", None) or ():  # torch or a helper of an enclosing function
+        try:
+            value = cell.cell_contents
+        except ValueError:  # an empty cell
+            continue
+        if _is_torch(value) or (depth > 0 and isinstance(value, types.FunctionType)
+                                and uses_torch(value, depth=depth - 1)):
+            return True
+    found = getattr(fn, "__globals__", {})
+    for c in _codes(code):
+        for name in c.co_names:
+            if name in _TORCH_ONLY_NAMES:
+                return True
+            value = found.get(name)
+            if value is None:
+                continue
+            if _is_torch(value):
+                return True
+            if depth > 0 and isinstance(value, types.FunctionType) and value is not fn \
+                    and value.__globals__ is found and uses_torch(value, depth=depth - 1):  # the reader's
+                return True
+    return False
 
 
 def as_array(value: object, name: str) -> np.ndarray:

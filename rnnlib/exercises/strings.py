@@ -44,6 +44,12 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "stub.raised": "Your function is not implemented yet (it raised NotImplementedError).",
     "stub.notimplemented": "Your function is not implemented yet (it returned NotImplemented).",
     "stub.none": "Your function is not implemented yet: it returned None (is a `return` missing?).",
+    "none.some": "Your function returned None on {n} of the {total} cases{which}, and a result on the "
+                 "others: check that every path through it reaches a `return` (a `return` indented one "
+                 "level too deep, inside an `if` or a loop, is skipped on some paths). It returned None "
+                 "for:\n{cases}",
+    "none.some.common": " (every case with {parts})",
+    "none.some.case": "- {case}",
     "reader.raised": "Your function raised {error}{detail}{where}\n(called as {call}).",
     "reader.at": " in {function}(), at: {code}",
     "reader.in": " in {function}()",
@@ -89,6 +95,14 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "explained.failed": "On some cases your function failed, as these mistakes predict: {error}",
     "explained.failed.bptt": "Your function failed on the cases with n_out ≠ H, as a missing transpose "
                              "of W_ho predicts: {error}",
+    "explained.failed.nothing": "Where this leaves no loss to backpropagate (every gradient 0), your "
+                                "function failed, as it does when no backward() ran and a .grad is "
+                                "still None: {error}",
+    "explained.ran.one": "On the {ran} of {total} cases your function ran on, 1 mistake explains every "
+                         "difference:",
+    "explained.ran.many": "On the {ran} of {total} cases your function ran on, {n} mistakes explain "
+                          "every difference:",
+    "explained.failed.others": "On the other cases your function failed: {error}",
     "unexplained": "No known mistake explains the difference.",
     "unexplained.rest": "Turned back, your gradients still differ, and no known mistake explains that.",
     "differs": "Differs from the reference in: {items}.",
@@ -113,6 +127,10 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
                     "state that your ∂L/∂W_ho pairs with the error of step t = {t} is not h_{t}{ok}. "
                     "Check the state each chunk starts from: the last state of the chunk before "
                     "(h = chunk.h[-1]).",
+    "probe.chunks.torch": "From step t = {t} on, the states your gradients use are not the model's: "
+                          "the state that your ∂L/∂W_ho pairs with the error of step t = {t} is not "
+                          "h_{t}{ok}. Check the state each chunk starts from: the last state of the "
+                          "chunk before, detached (h = h.detach() with h that last state).",
     "prefix.later.named": "On the first {ok} step(s) of the sequence your gradients are right, on the "
                           "first {bad} they are not.",
     "prefix.scaled": "On the first {ok} step(s) of the sequence your gradients are right; beyond, the "
@@ -304,6 +322,24 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "truncation.overlapping-chunks.length k+1": "each takes k + 1 steps (x[start:start + k + 1])",
     "truncation.targets-not-sliced": "every chunk is compared with the first targets y[0:len]; chunk "
     "[start, stop) needs y[start:stop].",
+    "truncation.failed.none": "A .grad is None: no backward() reached that parameter. No chunk with a "
+    "loss was backpropagated: for loss_at='last' only the chunk that holds step T has one; is it "
+    "dropped?",
+    # in PyTorch code ("truncation.torch.<mistake>[.<variant>]"): the same fixes in its terms
+    "truncation.torch.only-last-chunk": "only one chunk's gradient is kept: the gradients of all "
+    "chunks are summed, and backward() adds into .grad, so do not zero .grad (p.grad = None, "
+    "zero_grad()) between chunks.",
+    "truncation.torch.state-not-carried": "a chunk does not start from the last state of the "
+    "previous chunk: only the gradient is cut at a boundary, the state is carried on (h = "
+    "h.detach() carrying the last state of the chunk before).",
+    "truncation.torch.state-not-carried.zeros": "every chunk starts from zeros, not even the first "
+    "from h0",
+    "truncation.torch.state-not-carried.second-to-last": "each chunk starts from the state before "
+    "the last step of the previous chunk; carry the state of its last step",
+    "truncation.torch.loss-at-ignored": "with loss_at='last' steps other than T get a loss: only "
+    "step T has one (the loss of the chunk that holds step T is over o[-1] and y[-1] only).",
+    "truncation.torch.missing-output-activation": "the output has no sigmoid: o_t = σ(W_ho h_t + "
+    "b_o), in code torch.sigmoid(h @ W_ho.T + b_o).",
     # --- clipping ---------------------------------------------------------------------------
     "clipping.biases-left-out": "the biases are left out of the norm: ‖g‖ = sqrt(Σ_θ ‖∂L/∂θ‖²) sums over "
     "every parameter, b_h and b_o included (all the gradients that are rescaled).",

@@ -22,6 +22,7 @@ from rnnlib.exercises.feedback import (
     ReaderError,
     as_gradient_dict,
     call_reader,
+    uses_torch,
 )
 from rnnlib.exercises.strings import text
 from rnnlib.gradcheck import TOLERANCE, relative_error
@@ -188,7 +189,8 @@ def _more(chunked: bool, fn: Callable, run: Run, named: bool = False) -> list[st
             break
         if not same_state(h, sub.data[0].h[steps][0]):
             ok = text("probe.forward.ok", last=steps - 1) if steps > 1 else ""
-            lines.append(text("probe.chunks" if chunked else "probe.forward", t=steps, ok=ok))
+            key = ("probe.chunks.torch" if uses_torch(fn) else "probe.chunks") if chunked else "probe.forward"
+            lines.append(text(key, t=steps, ok=ok))
             break
     return lines
 
@@ -240,6 +242,8 @@ def check_chunk_and_detach(fn: Callable, *, seed: int = 0) -> Feedback:
     -------
     Feedback
         Mistakes from ``TRUNCATION_MISTAKES`` (``truncation-confused``: the
-        function computes per-term BPTT(k)).
+        function computes per-term BPTT(k)). For a PyTorch function (chapter 5)
+        the fixes are said in PyTorch's terms (``.grad`` zeroed between chunks,
+        ``h = h.detach()``), and a dropped chunk that leaves ``.grad`` None is named.
     """
     return _check("check_chunk_and_detach", True, fn, seed)
