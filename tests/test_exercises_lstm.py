@@ -304,8 +304,8 @@ def test_hand_written_slips_are_named(slips, names):
 
 @pytest.mark.parametrize(("slips", "says"), [
     ("i-without-gc", "- input-gate-missing-candidate: δ^i_t lacks the factor c̃_t"),
-    ("no-Wc_h", "- missing-candidate-recurrent-term: the error passed back to h_{t−1} lacks the "
-                "candidate's term (W^c_h)ᵀ δ^c_t"),
+    ("no-Wc_h", "- missing-candidate-recurrent-term: the error passed back to h_t lacks the "
+                "candidate's term (W^c_h)ᵀ δ^c_{t+1}"),
     ("h0-is-dh1", "- initial-state-gradient [step-1 error: returned as h̄_1, the error at h_1"),
 ])
 def test_third_trial_slips_are_said_as_they_are(slips, says):

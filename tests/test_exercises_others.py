@@ -373,7 +373,7 @@ def test_follow_on_sentences_are_true_of_the_named_mistake():
     assert "[every step: loss_at is ignored: every step has a loss]" in check_chunk_and_detach(
         chunks(ignore_at=True)).message
     fb = check_chunk_and_detach(chunks(average=True))  # a factor, not a step's term
-    assert "look at what step" not in fb.message and "one factor on every step's term" in fb.message
+    assert "look at what step" not in fb.message and "a factor on every step's term" in fb.message
 
 
 def test_truncation_c_times_the_reference():

@@ -321,7 +321,8 @@ def _where_text(fn: Callable, runs: list, observed: list, transposed: set[str], 
                          for o, run in zip(observed, runs, strict=True) if o is not None]
                 every = scale_pattern([[o[k] for k in PARAM_NAMES] for o, _, _ in pairs],
                                       [[r[k] for k in PARAM_NAMES] for _, r, _ in pairs], [d for _, _, d in pairs])
-                lines.append(text("prefix.scaled", ok=step - 1, c=every or text("prefix.scaled.here", c=f"{c:.3g}")))
+                lines.append(text("prefix.scaled", ok=step - 1, bad=step,
+                                  c=every or text("prefix.scaled.here", c=f"{c:.3g}")))
             else:
                 lines.append(text("prefix.later.named" if named else "prefix.later", ok=step - 1, bad=step))
         if _right_without_recurrence(fn, case, transposed):

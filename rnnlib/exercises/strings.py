@@ -104,7 +104,8 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
                           "every difference:",
     "explained.failed.others": "On the other cases your function failed: {error}",
     "unexplained": "No known mistake explains the difference.",
-    "unexplained.rest": "Turned back, your gradients still differ, and no known mistake explains that.",
+    "unexplained.rest": "Even with the transposed gradients turned back, your gradients differ, and no "
+                        "known mistake explains that.",
     "differs": "Differs from the reference in: {items}.",
     "differs.item": "{name} (relative error {error})",
     "right": "Right: {names}.",
@@ -133,10 +134,10 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
                           "chunk before, detached (h = h.detach() with h that last state).",
     "prefix.later.named": "On the first {ok} step(s) of the sequence your gradients are right, on the "
                           "first {bad} they are not.",
-    "prefix.scaled": "On the first {ok} step(s) of the sequence your gradients are right; beyond, the "
-                     "whole result is c × the reference ({c}): one factor on every step's term, which "
-                     "is 1 for the shorter sequence, not something one step adds. Remove the factor.",
-    "prefix.scaled.here": "here c = {c}",
+    "prefix.scaled": "On the first {ok} step(s) of the sequence your gradients are right; on the first "
+                     "{bad} the whole result is c × the reference ({c}): a factor on every step's term "
+                     "(1 for the shorter sequences), not a term that one step adds. Remove the factor.",
+    "prefix.scaled.here": "there c = {c}; c changes with the length",
     "scale.all": "Your result is exactly c × the reference on every case: {pattern}.",
     "scale.some": "{names}: exactly c × the reference on every case, {pattern}.",
     "scale.constant": "c = {c}",
@@ -144,7 +145,7 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "scale.hint.-1": "c = −1: a sign is flipped (the error is o − y, ∂L/∂o, not y − o)",
     "scale.hint.2": "c = 2: the ½ of the loss ½‖o − y‖² is lost (∂L/∂o = o − y)",
     "scale.hint.0.5": "c = 1/2: an extra factor ½ (∂L/∂o = o − y, not (o − y)/2)",
-    "scale.hint.1/T": "c = 1/T: divided by the number of steps T (by B·T where only B belongs?)",
+    "scale.hint.1/T": "c = 1/T: you divide by B·T where only B belongs",
     "scale.hint.T": "c = T: multiplied by the number of steps T",
     "scale.hint.B": "c = B: the 1/B of the batch mean is missing",
     "scale.hint.1/B": "c = 1/B: the 1/B of the batch mean is applied twice",
@@ -232,12 +233,13 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "bptt.nonzero-initial-carry.ones": "ones",
     "bptt.output-state-off-by-one": "∂L/∂W_ho uses h_{t−1} where h_t belongs: ∂L/∂W_ho = Σ_t e_t h_tᵀ "
     "(the state the output of step t was computed from).",
-    "bptt.gradient-transposed": "a weight's gradient is transposed: it has the weight's shape, the "
-    "receiving units' index first (∂L/∂W_hh = Σ_t δ_t h_{t−1}ᵀ, ∂L/∂W_xh = Σ_t δ_t x_tᵀ, "
-    "∂L/∂W_ho = Σ_t e_t h_tᵀ); in row form Delta[t].T @ h_prev, not h_prev.T @ Delta[t].",
-    "bptt.error-aliases-output": "E = o makes E another name for o, so E -= y changes o too and σ' is "
-    "then taken at o − y: e_t = σ'(z_t) ⊙ (o_t − y_t) / B with σ'(z_t) = o_t (1 − o_t) of the "
-    "original o. Write E = o - y (a new array) or E = o.copy().",
+    "bptt.gradient-transposed": "a weight's gradient is transposed: it must have the weight's shape, "
+    "the receiving units' index first (∂L/∂W_hh = Σ_t δ_t h_{t−1}ᵀ, ∂L/∂W_xh = Σ_t δ_t x_tᵀ, "
+    "∂L/∂W_ho = Σ_t e_t h_tᵀ); in row form Delta[t].T @ h_prev, Delta[t].T @ x[t] and "
+    "E[t].T @ h[t], not the reverse products.",
+    "bptt.error-aliases-output": "E = o makes E another name for o, so E -= y changes o too, and "
+    "E *= o * (1 - o) then uses o − y in place of o: your e_t is (o_t − y_t)² ⊙ (1 − o_t + y_t) / B "
+    "instead of σ'(z_t) ⊙ (o_t − y_t) / B. Write E = o - y (a new array) or E = o.copy().",
     "bptt.divided-by-B-again": "this gradient is divided by B once more: e_t already holds the 1/B "
     "of the batch mean, so the sums over t and the batch need no further / B.",
     # --- check_forward's mistakes -----------------------------------------------------------
@@ -299,8 +301,8 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "chunks start at 0, k, 2k, … while start < T (range(0, T, k)), the last one stops at T.",
     "truncation.last-chunk-dropped.T-k": "the loop stops before T − k (range(0, T - k, k)), so the "
     "last chunk is dropped even when it is full",
-    "truncation.loss-at-ignored": "with loss_at='last' steps other than T get a loss (at=\"all\"): "
-    "only step T has one (pass at=loss_at to losses.mse).",
+    "truncation.loss-at-ignored": "with loss_at='last' your steps before T get a loss too "
+    "(at=\"all\"); only step T should have one: pass at=loss_at to losses.mse.",
     "truncation.loss-at-ignored.every step": "loss_at is ignored: every step has a loss",
     "truncation.loss-at-ignored.last chunk": "the chunk that holds step T gets a loss at every one "
     "of its steps, the other chunks none",
@@ -308,9 +310,9 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "RNN.from_params(params, output_activation=\"sigmoid\").",
     "truncation.only-last-chunk": "only one chunk's gradient is kept: the gradients of all chunks are "
     "summed (+=, not =).",
-    "truncation.chunks-averaged": "the sum of the chunks' gradients is divided by a count: "
-    "chunk-and-detach only sums them (each chunk's gradient is the part of the loss in that chunk), "
-    "so remove the division.",
+    "truncation.chunks-averaged": "the sum of the chunks' gradients is divided by a number of "
+    "chunks: chunk-and-detach only sums them (each chunk's gradient is the gradient of the part of "
+    "the loss in that chunk), so remove the division.",
     "truncation.chunks-averaged.chunks": "by the number of chunks",
     "truncation.chunks-averaged.with a loss": "by the number of chunks that have a loss",
     "truncation.chunks-averaged.T/k": "by T / k",
@@ -336,8 +338,9 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "from h0",
     "truncation.torch.state-not-carried.second-to-last": "each chunk starts from the state before "
     "the last step of the previous chunk; carry the state of its last step",
-    "truncation.torch.loss-at-ignored": "with loss_at='last' steps other than T get a loss: only "
-    "step T has one (the loss of the chunk that holds step T is over o[-1] and y[-1] only).",
+    "truncation.torch.loss-at-ignored": "with loss_at='last' your steps before T get a loss too; "
+    "only step T should have one: the loss of the chunk that holds step T is over o[-1] and y[-1] "
+    "only.",
     "truncation.torch.missing-output-activation": "the output has no sigmoid: o_t = σ(W_ho h_t + "
     "b_o), in code torch.sigmoid(h @ W_ho.T + b_o).",
     # --- clipping ---------------------------------------------------------------------------
@@ -460,9 +463,9 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "lstm.missing-recurrent-term": "h̄_t lacks the recurrent term Σ_κ (W^κ_h)ᵀ δ^κ_{t+1}: through h, the error "
     "of a step never reaches the earlier steps (only the cell path carries it). In code "
     "dh = e_t @ W_ho + dh_next, with dh_next = Σ_κ d_k @ Wk_h from the step after.",
-    "lstm.missing-candidate-recurrent-term": "the error passed back to h_{t−1} lacks the candidate's term "
-    "(W^c_h)ᵀ δ^c_t: the sum Σ_κ (W^κ_h)ᵀ δ^κ_t runs over all four layers i, f, c̃, o, since c̃_t reads "
-    "h_{t−1} through W^c_h. In code dh_next sums d_k @ Wk_h over k in \"ifco\": add d_c @ Wc_h.",
+    "lstm.missing-candidate-recurrent-term": "the error passed back to h_t lacks the candidate's term "
+    "(W^c_h)ᵀ δ^c_{t+1}: the sum Σ_κ (W^κ_h)ᵀ δ^κ_{t+1} runs over all four layers i, f, c̃, o, since "
+    "c̃_{t+1} reads h_t through W^c_h. In code dh_next sums d_k @ Wk_h over k in \"ifco\": add d_c @ Wc_h.",
     "lstm.not-transposed": "the recurrent matrices are used the wrong way round on the way back: "
     "h̄_{t−1} receives Σ_κ (W^κ_h)ᵀ δ^κ_t, which in the row form of code is d_k @ Wk_h with no .T "
     "(an extra .T there, or Wk_h @ d in column form, is this mistake).",

@@ -173,7 +173,8 @@ def _more(chunked: bool, fn: Callable, run: Run, named: bool = False) -> list[st
             if steps == 1:
                 lines.append(text("prefix.one"))
             elif c is not None:
-                lines.append(text("prefix.scaled", ok=steps - 1, c=text("prefix.scaled.here", c=f"{c:.3g}")))
+                lines.append(text("prefix.scaled", ok=steps - 1, bad=steps,
+                                  c=text("prefix.scaled.here", c=f"{c:.3g}")))
             else:
                 lines.append(text("prefix.later.named" if named else "prefix.later", ok=steps - 1, bad=steps))
             break
