@@ -92,7 +92,11 @@ def _frame(title: str, ylim: tuple[float, float]) -> tuple[Figure, Axes]:
     ax.axis("off")
     ax.add_patch(FancyBboxPatch((1.3, 0.6), 9.4, 4.8, boxstyle="round,pad=0.02,rounding_size=0.4",
                                 facecolor=CELL_FILL, edgecolor=PALETTE["grey"], lw=1.2, zorder=0))
-    ax.set_title(title)
+    # A figure title, not an axes title: the equal-aspect box is shrunk to fit, and an axes
+    # title then sat above the figure's top edge (clipped).
+    import matplotlib as mpl
+
+    fig.suptitle(title, fontsize=mpl.rcParams["axes.titlesize"])
     return fig, ax
 
 
