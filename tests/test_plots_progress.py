@@ -45,6 +45,37 @@ def test_progress_draws_a_png(monkeypatch):
     assert all(m == {"image/png": {"width": COLUMN_PX}} for _, m in shown)
 
 
+def test_progress_legend_below_the_axes_and_whole_epochs(monkeypatch):
+    """No curve crosses the legend (it was inside the axes), and epochs are ticked as integers."""
+    pytest.importorskip("matplotlib")
+    import IPython.display
+
+    from rnnlib.plots import render
+
+    figs, real = [], render.png_bytes
+    monkeypatch.setattr(render, "png_bytes", lambda fig, *a, **k: figs.append(fig) or real(fig, *a, **k))
+
+    class Handle:
+        def update(self, *args, **kwargs):
+            pass
+
+    monkeypatch.setattr(IPython.display, "display", lambda *args, **kwargs: Handle())
+    bar = Progress(20, title="demo", val_name="v", mode="plot", interval=0.0)
+    for i in range(20):
+        bar.update(2.0 / (i + 1), 0.5 + i / 40)
+    bar.close()
+    fig = figs[-1]
+    ax = fig.axes[0]
+    assert ax.get_legend() is None and len(fig.legends) == 1
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw(renderer)
+    assert fig.legends[0].get_window_extent(renderer).y1 <= ax.get_window_extent(renderer).y0
+    ticks = [t for t in ax.get_xticks() if ax.get_xlim()[0] <= t <= ax.get_xlim()[1]]
+    assert ticks and all(float(t).is_integer() for t in ticks)
+
+
 @pytest.mark.parametrize(("kwargs", "err", "match"), [
     ({"total": 3, "mode": "bar"}, ValueError, r"mode must be one of 'auto', 'plot', 'print', 'none'"),
     ({"total": 0}, ValueError, r"total must be an int >= 1, got 0"),

@@ -88,6 +88,7 @@ class Progress:
     def _draw(self) -> None:
         from IPython.display import display
         from matplotlib.figure import Figure
+        from matplotlib.ticker import MaxNLocator
 
         from rnnlib.plots import COLUMN_INCHES, FONT_PT, PALETTE, style
         from rnnlib.plots.render import display_width, png_bytes
@@ -109,8 +110,10 @@ class Progress:
                                   color=PALETTE["orange"], ls="--", label=val_name)
                 ax2.set_ylabel(val_name, color=PALETTE["orange"])
                 ax2.grid(False)
-            ax.legend(handles=lines, loc="upper center", fontsize=FONT_PT["legend"],
-                      ncols=len(lines), frameon=False, bbox_to_anchor=(0.5, 1.0))
+            # Epochs are whole numbers; the legend goes below the axes, where no curve runs.
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+            fig.legend(handles=lines, loc="outside lower center", fontsize=FONT_PT["legend"],
+                       ncols=len(lines), frameon=False)
             ax.set_title(self._line(), fontsize=FONT_PT["title"])
             png = png_bytes(fig)
         data = {"image/png": base64.b64encode(png).decode("ascii")}
