@@ -13,7 +13,14 @@ polib = pytest.importorskip("polib", reason="the repository's tests need require
 pytestmark = pytest.mark.repo
 import yaml
 
-from tools.i18n import EXERCISE_COMMENT, alt_texts, counts, documents, exercise_titles
+from tools.i18n import (
+    EXERCISE_COMMENT,
+    alt_texts,
+    counts,
+    defects,
+    documents,
+    exercise_titles,
+)
 from tools.toc import toc_files
 from tools.zh_config import (
     FINISHED,
@@ -80,6 +87,22 @@ def test_counts_see_untranslated_and_fuzzy_messages(tmp_path, monkeypatch):
     (tmp_path / "x.po").write_text(str(po), encoding="utf-8")
     monkeypatch.setattr("tools.i18n.catalog", lambda doc: tmp_path / f"{doc}.po")
     assert counts("x") == {"translated": 1, "untranslated": 1, "fuzzy": 1, "total": 3}
+
+
+@pytest.mark.parametrize("doc", FINISHED_DOCS)
+def test_finished_catalog_has_no_fuzzy_header_or_twice_defined_msgid(doc):
+    assert defects(doc) == []
+
+
+def test_defects_see_a_fuzzy_header_and_a_msgid_defined_twice(tmp_path, monkeypatch):
+    po = polib.POFile()
+    po.metadata_is_fuzzy = ["fuzzy"]
+    po.metadata = {"Content-Type": "text/plain; charset=UTF-8"}
+    po.append(polib.POEntry(msgid="a", msgstr="甲"))
+    po.append(polib.POEntry(msgid="a", msgstr="甲", comment="exercise title"))
+    (tmp_path / "x.po").write_text(str(po), encoding="utf-8")
+    monkeypatch.setattr("tools.i18n.catalog", lambda doc: tmp_path / f"{doc}.po")
+    assert defects("x") == ["fuzzy header", "msgid defined twice: 'a'"]
 
 
 def test_api_pages_have_no_catalogs():

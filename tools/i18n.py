@@ -187,6 +187,22 @@ def counts(doc: str) -> dict[str, int]:
     }
 
 
+def defects(doc: str) -> list[str]:
+    """What msgfmt objects to in a document's catalog beyond its messages' state.
+
+    A fuzzy header, and a msgid defined twice (fatal for msgfmt: an extra message such
+    as an exercise title that equals a heading must not be added a second time).
+    """
+    import polib
+
+    po = polib.pofile(str(catalog(doc)))
+    found = ["fuzzy header"] if po.metadata_is_fuzzy else []
+    msgids = [(e.msgctxt, e.msgid) for e in po if not e.obsolete]
+    dups = sorted({m for m in msgids if msgids.count(m) > 1})
+    found += [f"msgid defined twice: {m[1][:60]!r}" for m in dups]
+    return found
+
+
 def documents() -> list[str]:
     """The documents that have a catalog, in reading order."""
     return [d for d in toc_files() if translated_doc(d) and catalog(d).exists()]
@@ -207,7 +223,7 @@ def stats() -> int:
 
 
 def check() -> int:
-    """Every finished document: 0 untranslated and 0 fuzzy messages."""
+    """Every finished document: 0 untranslated and 0 fuzzy messages, no catalog defect."""
     bad = []
     for doc in finished():
         if not catalog(doc).exists():
@@ -216,6 +232,7 @@ def check() -> int:
         c = counts(doc)
         if c["untranslated"] or c["fuzzy"]:
             bad.append(f"{doc}: {c['untranslated']} untranslated, {c['fuzzy']} fuzzy")
+        bad += [f"{doc}: {d}" for d in defects(doc)]
     print("\n".join(bad) or f"{len(finished())} finished documents, all translated")
     return 1 if bad else 0
 
