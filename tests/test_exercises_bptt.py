@@ -389,7 +389,7 @@ def test_a_factor_of_1_over_T_is_said_to_show_at_every_step():
     fb = check_bptt(over_T)
     assert fb.mistakes == ("batch-scale",) and "[BT: 1/(B·T) instead of 1/B]" in fb.message
     assert "look at what step" not in fb.message
-    assert "the whole result is c × the reference (c = 1/T: you divide by B·T where only B belongs" in fb.message
+    assert "the whole result is c × the reference (c = 1/T: divided by the number of steps T" in fb.message
     assert "a factor on every step's term" in fb.message
     fb = check_bptt(mistaken(recurrent=False))  # a step's term: the prefix still says where
     assert "On the first 1 step(s) of the sequence your gradients are right, on the first 2 they are not." \

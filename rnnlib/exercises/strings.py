@@ -145,7 +145,7 @@ STRINGS: dict[str, dict[str, str]] = {"en": {
     "scale.hint.-1": "c = −1: a sign is flipped (the error is o − y, ∂L/∂o, not y − o)",
     "scale.hint.2": "c = 2: the ½ of the loss ½‖o − y‖² is lost (∂L/∂o = o − y)",
     "scale.hint.0.5": "c = 1/2: an extra factor ½ (∂L/∂o = o − y, not (o − y)/2)",
-    "scale.hint.1/T": "c = 1/T: you divide by B·T where only B belongs",
+    "scale.hint.1/T": "c = 1/T: divided by the number of steps T (by B·T where only B belongs)",
     "scale.hint.T": "c = T: multiplied by the number of steps T",
     "scale.hint.B": "c = B: the 1/B of the batch mean is missing",
     "scale.hint.1/B": "c = 1/B: the 1/B of the batch mean is applied twice",
